@@ -1,0 +1,119 @@
+"""A small hand-made CRM database for the ops tests (known owners, teams and orders).
+
+Built on the fresh, empty database of the shared ``engine_url`` fixture, so every test runs on
+SQLite and on PostgreSQL. Expected values in the tests are read off these rows by hand.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+import crmlab
+from crmlab.db import schema
+from crmlab.db.engine import Database, make_engine
+from crmlab.db.io import reset_sequences
+from crmlab.ops.audit import install_guards
+from crmlab.ops.permissions import ROLES, permission_rows
+
+NOW = dt.datetime(2024, 6, 30, 12, 0, 0)
+T0 = dt.datetime(2024, 1, 1, 9, 0, 0)
+
+USERS = [  # user_id, username, role, team
+    (1, "alice", "admin", 1), (2, "mary", "sales_manager", 1), (3, "bob", "sales_rep", 1),
+    (4, "rita", "sales_rep", 2), (5, "sam", "service_agent", 1), (6, "ana", "analyst", 2),
+]
+ROLE_IDS = {code: i + 1 for i, code in enumerate(ROLES)}
+USER_IDS = {u[1]: u[0] for u in USERS}
+
+
+def build_small(url: str) -> Database:
+    engine = make_engine(url)
+    schema.metadata.create_all(engine)
+    with engine.begin() as conn:
+        install_guards(conn)
+        conn.execute(schema.teams.insert(), [{"team_id": 1, "name": "East 华东"}, {"team_id": 2, "name": "North 华北"}])
+        conn.execute(schema.roles.insert(), [{"role_id": ROLE_IDS[c], "code": c, "name": n, "name_zh": z}
+                                             for c, (n, z) in ROLES.items()])
+        conn.execute(schema.role_permissions.insert(), [
+            {"role_id": ROLE_IDS[r["role_code"]], "entity": r["entity"], "action": r["action"], "scope": r["scope"]}
+            for r in permission_rows()])
+        conn.execute(schema.users.insert(), [
+            {"user_id": i, "username": u, "full_name": u.title(), "email": f"{u}@crm.example.com",
+             "role_id": ROLE_IDS[r], "team_id": t, "created_at": T0} for i, u, r, t in USERS])
+        conn.execute(schema.customer_categories.insert(), [
+            {"category_id": 1, "code": "important", "name": "important", "name_zh": "重要客户", "name_zh_alt": "重点客户",
+             "min_annual_spend": 10000, "sort_order": 1},
+            {"category_id": 2, "code": "ordinary", "name": "ordinary", "name_zh": "一般客户", "name_zh_alt": "基础客户",
+             "min_annual_spend": 1000, "sort_order": 2},
+            {"category_id": 3, "code": "potential", "name": "potential", "name_zh": "潜在客户", "name_zh_alt": "潜在客户",
+             "min_annual_spend": None, "sort_order": 3}])
+        conn.execute(schema.pipeline_stages.insert(), [
+            {"stage_id": i + 1, "code": c, "name": c, "name_zh": z, "seq": i + 1, "probability": p,
+             "is_won": int(c == "won"), "is_lost": int(c == "lost")}
+            for i, (c, z, p) in enumerate([("prospect", "漏斗外", 10), ("qualified", "漏斗上", 30),
+                                           ("followed", "漏斗中", 60), ("contract", "漏斗下", 80),
+                                           ("won", "成交", 100), ("lost", "失败", 0)])])
+        cust = [  # id, code, name, type, owner, category, city, phone, email
+            (1, "C000001", "王芳", "person", 3, 1, "杭州", "13800000001", "wangfang@example.com"),
+            (2, "C000002", "李雷", "person", 4, 2, "北京", "13800000002", None),
+            (3, "C000003", "杭州星辰贸易有限公司", "company", 3, 2, "杭州", "057188880003", None),
+            (4, "C000004", "张伟", "person", None, 3, "上海", "13800000004", None),
+            (5, "C000005", "王芳", "person", 2, 3, "杭州", "13800000005", None),
+        ]
+        conn.execute(schema.customers.insert(), [
+            {"customer_id": i, "customer_code": c, "name": n, "customer_type": t, "owner_user_id": o,
+             "category_id": k, "city": city, "phone": ph, "email": em, "registered_at": T0,
+             "created_at": T0, "updated_at": T0} for i, c, n, t, o, k, city, ph, em in cust])
+        conn.execute(schema.suppliers.insert(), [
+            {"supplier_id": 1, "supplier_code": "S000001", "name": "宁波厨具制造厂", "phone": "057488880001",
+             "owner_user_id": 2, "created_at": T0, "updated_at": T0}])
+        conn.execute(schema.contacts.insert(), [
+            {"contact_id": 1, "customer_id": 3, "supplier_id": None, "name": "陈经理", "phone": "13900000001", "is_primary": 1,
+             "created_at": T0, "updated_at": T0},
+            {"contact_id": 2, "customer_id": None, "supplier_id": 1, "name": "刘工", "phone": "13900000002", "is_primary": 1,
+             "created_at": T0, "updated_at": T0}])
+        conn.execute(schema.product_categories.insert(), [
+            {"product_category_id": 1, "code": "kitchen", "name": "kitchen", "name_zh": "厨具", "department": "home"}])
+        conn.execute(schema.products.insert(), [
+            {"product_id": 1, "sku": "P001", "name": "集成灶", "product_category_id": 1, "supplier_id": 1,
+             "list_price": 5000, "unit_cost": 3000}])
+        orders = [  # id, customer, status, ordered_at, paid_at, amount
+            (1, 1, "delivered", dt.datetime(2024, 5, 10, 10), dt.datetime(2024, 5, 10, 11), 5000.0),
+            (2, 1, "placed", dt.datetime(2024, 6, 28, 9), None, 5000.0),
+            (3, 3, "paid", dt.datetime(2024, 6, 15, 10), dt.datetime(2024, 6, 15, 10, 30), 10000.0),
+            (4, 2, "delivered", dt.datetime(2023, 6, 1, 10), dt.datetime(2023, 6, 1, 10, 5), 4800.0),
+            (5, 2, "placed", dt.datetime(2024, 6, 30, 0), None, 5000.0),
+        ]
+        conn.execute(schema.orders.insert(), [
+            {"order_id": i, "order_no": f"O{i:05d}", "customer_id": c, "channel": "web", "status": s,
+             "ordered_at": o, "due_at": o, "paid_at": p, "n_items": 1, "gross_amount": a, "amount": a,
+             "cost": a * 0.6} for i, c, s, o, p, a in orders])
+        conn.execute(schema.order_lines.insert(), [
+            {"order_id": i, "line_no": 1, "product_id": 1, "quantity": 1, "unit_price": a, "unit_cost": a * 0.6}
+            for i, c, s, o, p, a in orders])
+        conn.execute(schema.automation_rules.insert(), [
+            {"rule_id": 1, "code": "UNPAID_24H", "name": "unpaid-order reminder", "trigger": "unpaid_order",
+             "delay_hours": 24, "action": "create_task", "task_kind": "payment_reminder"},
+            {"rule_id": 2, "code": "RECOMMEND_30D", "name": "recommendation 30 days after purchase",
+             "trigger": "after_purchase", "delay_hours": 720, "action": "create_task", "task_kind": "recommendation"},
+            {"rule_id": 3, "code": "WINBACK_180D", "name": "win back lapsed customers", "trigger": "lapsed",
+             "delay_hours": 4320, "action": "create_task", "task_kind": "win_back"}])
+        reset_sequences(conn)
+    return Database(url=url, engine=engine)
+
+
+@pytest.fixture
+def small_db(engine_url):
+    db = build_small(engine_url)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def crm_as(small_db):
+    """``crm_as("bob")``: the small database seen by a user, clock fixed at NOW."""
+    def make(user="alice"):
+        return crmlab.CRM(small_db, user=user, now=NOW)
+    return make
