@@ -14,6 +14,18 @@ import sqlalchemy as sa
 
 ENGINES = ["sqlite", "postgresql"]
 
+# Every simulated database built by the tests enforces every CHECK constraint during the load, so
+# the suite proves the generator respects the schema (users' builds skip that re-check for speed).
+os.environ["CRMLAB_STRICT_LOAD"] = "1"
+
+
+def pytest_configure(config):
+    # Keep the tests away from the user's own ~/.crmlab.
+    if not os.environ.get("CRMLAB_HOME_KEEP"):
+        import tempfile
+
+        os.environ["CRMLAB_HOME"] = tempfile.mkdtemp(prefix="crmlab-test-home-")
+
 
 def _pg_admin_url() -> str | None:
     return os.environ.get("CRMLAB_PG_URL")

@@ -93,15 +93,14 @@ def read_table(db: Database, name: str, columns: Sequence[str] | None = None,
         cols = list(table.columns)
     query = sa.select(*cols).order_by(*table.primary_key.columns)
     if where:
-        query = query.where(sa.text(where))
+        query = query.where(sa.text(where).bindparams(**(params or {})))
     with db.engine.connect() as conn:
         # Raw driver values, converted column-wise below: much faster than per-row type processing.
         compiled = query.compile(dialect=conn.dialect)
-        sql = str(compiled)
-        bind = dict(compiled.params)
-        bind.update(params or {})
-        result = conn.execute(sa.text(sql), bind) if bind else conn.exec_driver_sql(sql)
-        rows = result.fetchall()
+        bound = compiled.construct_params()
+        args = tuple(bound[k] for k in compiled.positiontup) if compiled.positional else bound
+        rows = conn.exec_driver_sql(str(compiled), args).fetchall() if bound else \
+            conn.exec_driver_sql(str(compiled)).fetchall()
         names = [c.name for c in cols]
     df = pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
     return _coerce(df, table)
@@ -110,14 +109,42 @@ def read_table(db: Database, name: str, columns: Sequence[str] | None = None,
 # --------------------------------------------------------------------------------------------
 # bulk loading
 # --------------------------------------------------------------------------------------------
+def _civil(days: np.ndarray):
+    """Days since 1970-01-01 → (year, month, day), vectorised (H. Hinnant's civil_from_days)."""
+    z = days + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    y = yoe + era * 400
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    return y + (m <= 2), m, d
+
+
+def _digits(out: np.ndarray, col: int, values: np.ndarray, width: int) -> None:
+    for k in range(width - 1, -1, -1):
+        out[:, col + k] = 48 + values % 10
+        values = values // 10
+
+
 def format_timestamps(values) -> np.ndarray:
     """datetime64 array → object array of 'YYYY-MM-DD HH:MM:SS' strings (None for NaT), vectorised."""
     arr = np.asarray(values, dtype="datetime64[s]")
-    out = np.datetime_as_string(arr, unit="s").astype("S19")
-    view = out.view("S1").reshape(-1, 19)
-    view[:, 10] = b" "
-    res = out.astype("U19").astype(object)
-    res[np.isnat(arr)] = None
+    nat = np.isnat(arr)
+    secs = np.where(nat, 0, arr.view(np.int64))
+    days = np.floor_divide(secs, 86400)
+    sod = secs - days * 86400
+    y, m, d = _civil(days)
+    out = np.empty((len(arr), 19), dtype=np.uint8)
+    _digits(out, 0, y, 4); _digits(out, 5, m, 2); _digits(out, 8, d, 2)
+    _digits(out, 11, sod // 3600, 2); _digits(out, 14, (sod // 60) % 60, 2); _digits(out, 17, sod % 60, 2)
+    out[:, 4] = out[:, 7] = 45          # '-'
+    out[:, 10] = 32                     # ' '
+    out[:, 13] = out[:, 16] = 58        # ':'
+    res = out.view("S19").ravel().astype("U19").astype(object)
+    res[nat] = None
     return res
 
 
@@ -156,7 +183,8 @@ def bulk_insert(conn: sa.Connection, name: str, columns: Mapping[str, Iterable])
         return 0
     quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in names)
     if conn.dialect.name == "postgresql":
-        frame = pd.DataFrame(dict(zip(names, data)))
+        # object columns keep ints as ints ("1", not "1.0") next to missing values
+        frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(names, data)})
         buf = io.StringIO()
         frame.to_csv(buf, index=False, header=False, na_rep="")
         raw = conn.connection.dbapi_connection

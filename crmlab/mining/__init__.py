@@ -12,7 +12,8 @@ from crmlab.mining.baskets import as_one_hot, basket_items, one_hot
 from crmlab.mining.churn import churn_frames, churn_model
 from crmlab.mining.classify import ClassifierResult
 from crmlab.mining.evaluate import confusion, decile_table, roc_auc
-from crmlab.mining.features import category_shares, customer_features
+from crmlab.mining.features import (behaviour_features, category_shares, channel_shares, customer_features,
+                                    hour_profile)
 from crmlab.mining.funnel import funnel, sales_forecast, weighted_pipeline
 from crmlab.mining.response import response_frames, response_model
 from crmlab.mining.segment import choose_k, cross_group, difference_analysis, profile, segment
@@ -21,7 +22,7 @@ from crmlab.mining.uplift import campaign_uplift
 __all__ = [
     "association_rules", "frequent_itemsets", "rule_metrics", "as_one_hot", "basket_items", "one_hot",
     "churn_frames", "churn_model", "ClassifierResult", "confusion", "decile_table", "roc_auc",
-    "category_shares", "customer_features", "funnel", "sales_forecast", "weighted_pipeline",
+    "category_shares", "customer_features", "channel_shares", "hour_profile", "behaviour_features", "funnel", "sales_forecast", "weighted_pipeline",
     "response_frames", "response_model", "choose_k", "cross_group", "difference_analysis", "profile",
     "segment", "campaign_uplift",
 ]

@@ -25,7 +25,8 @@ import pandas as pd
 
 from crmlab.errors import DataError
 
-__all__ = ["customer_features", "category_shares", "BASE_FEATURES"]
+__all__ = ["customer_features", "category_shares", "channel_shares", "hour_profile", "behaviour_features",
+           "BASE_FEATURES"]
 
 BASE_FEATURES = ["recency_days", "frequency", "monetary", "total_spend", "tenure_days", "gap_ratio"]
 _DAY = np.timedelta64(1, "D")
@@ -88,3 +89,52 @@ def category_shares(items: pd.DataFrame, orders: pd.DataFrame, *, prefix: str = 
     shares = counts.div(n_orders, axis=0)
     shares.columns = [f"{prefix}{c}" for c in shares.columns]
     return shares.reset_index().rename_axis(columns=None)
+
+
+def channel_shares(orders: pd.DataFrame, *, prefix: str = "channel_") -> pd.DataFrame:
+    """Each customer's share of orders per channel (购买渠道: where they buy).
+
+    >>> o = pd.DataFrame({"customer_id": [1, 1, 1, 2], "channel": ["app", "app", "web", "web"]})
+    >>> channel_shares(o).round(3).to_numpy().tolist()
+    [[1.0, 0.667, 0.333], [2.0, 0.0, 1.0]]
+    """
+    for col in ("customer_id", "channel"):
+        if col not in orders.columns:
+            raise DataError(col, f"orders has no column {col!r}")
+    if len(orders) == 0:
+        raise DataError("orders", "no transactions: no orders to count channels in")
+    out = pd.crosstab(orders["customer_id"], orders["channel"], normalize="index").add_prefix(prefix)
+    return out.reset_index().rename_axis(columns=None)
+
+
+def hour_profile(orders: pd.DataFrame) -> pd.DataFrame:
+    """When a customer shops (购买高峰): the mean clock hour as a point on a circle.
+
+    Hours wrap around (23:30 and 00:30 are an hour apart, not 23), so each order's hour h becomes
+    (sin 2πh/24, cos 2πh/24); ``hour_sin`` / ``hour_cos`` are their means and ``peak_hour`` the
+    mean direction in hours (0–24).
+
+    >>> o = pd.DataFrame({"customer_id": [1, 1], "ordered_at": pd.to_datetime(["2024-01-01 23:00", "2024-01-02 01:00"])})
+    >>> round(float(hour_profile(o).peak_hour.iloc[0]), 6) % 24
+    0.0
+    """
+    t = pd.to_datetime(orders["ordered_at"])
+    ang = (t.dt.hour + t.dt.minute / 60) / 24 * 2 * np.pi
+    g = pd.DataFrame({"customer_id": orders["customer_id"].to_numpy(), "hour_sin": np.sin(ang).to_numpy(),
+                      "hour_cos": np.cos(ang).to_numpy()}).groupby("customer_id").mean()
+    g["peak_hour"] = (np.arctan2(g["hour_sin"], g["hour_cos"]) / (2 * np.pi) * 24) % 24
+    return g.reset_index()
+
+
+def behaviour_features(orders: pd.DataFrame, items: pd.DataFrame, now=None) -> pd.DataFrame:
+    """Everything a behavioural segmentation needs, one row per customer with orders:
+    :func:`customer_features` (RFM and friends), the share of orders holding each item group
+    (``share_<item>``; pass items labelled by department for a compact mix), the channel mix and
+    the shopping hour — what a group buys, where and when (seed: 拥有哪些产品、购买高峰、在哪些地方).
+    """
+    orders, now = _orders_before(orders, now)
+    base = customer_features(orders, now)
+    mix = category_shares(items[items["order_id"].isin(orders["order_id"])], orders)
+    out = base.merge(mix, on="customer_id", how="left").merge(channel_shares(orders), on="customer_id", how="left")
+    out = out.merge(hour_profile(orders), on="customer_id", how="left")
+    return out.fillna(0.0)

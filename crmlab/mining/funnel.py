@@ -44,7 +44,7 @@ def _reached(stage_history: pd.DataFrame, stages: pd.DataFrame) -> pd.Series:
     pos = pd.Series(np.arange(len(flow)), index=flow["stage_id"])
     h = stage_history.assign(pos=stage_history["to_stage_id"].map(pos))
     if "from_stage_id" in h.columns:   # a lost move also proves the stage it left was reached
-        h["pos"] = h["pos"].fillna(h["from_stage_id"].map(pos))
+        h["pos"] = h["pos"].astype(float).fillna(h["from_stage_id"].map(pos).astype(float))
     return h.groupby("opportunity_id")["pos"].max().dropna().astype(int)
 
 
@@ -92,7 +92,8 @@ def funnel(stage_history: pd.DataFrame, stages: pd.DataFrame, opportunities: pd.
 def _open_opps(opportunities, stages):
     _need(opportunities, "opportunities", ["opportunity_id", "stage_id", "status", "amount"])
     st = _stage_order(stages)
-    o = opportunities[opportunities["status"] == "open"].merge(
+    keep = [c for c in ("opportunity_id", "stage_id", "status", "amount", "probability") if c in opportunities.columns]
+    o = opportunities.loc[opportunities["status"] == "open", keep].merge(
         st[["stage_id", "code", "seq"] + (["probability"] if "probability" in st.columns else [])]
         .rename(columns={"probability": "stage_probability"}), on="stage_id", how="left")
     return o, st

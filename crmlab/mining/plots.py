@@ -1,11 +1,30 @@
 """Pictures for data mining (seaborn; each returns the matplotlib Axes or Figure it drew on)."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 __all__ = ["rules_scatter", "lift_heatmap", "elbow_plot", "segment_scatter", "profile_heatmap",
            "roc_plot", "gain_plot", "tree_plot", "funnel_plot", "uplift_plot"]
+
+
+_CJK = None
+
+
+def _t(text: str) -> str:
+    """Drop the Chinese gloss from a label when no CJK font is installed (it would print as boxes)."""
+    global _CJK
+    if _CJK is None:
+        from matplotlib import font_manager
+
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        _CJK = any(k in n for n in names for k in ("CJK", "Hei", "Song", "Kai", "WenQuanYi", "Han Sans", "YaHei"))
+    if _CJK:
+        return text
+    text = re.sub(r"\s*\([^)]*[\u3000-\u9fff][^)]*\)", "", text)
+    return re.sub(r"\s*[\u3000-\u9fff]+", "", text).strip()
 
 
 def _ax(ax, figsize=(6, 4)):
@@ -22,7 +41,7 @@ def rules_scatter(rules: pd.DataFrame, ax=None):
 
     ax = _ax(ax)
     sns.scatterplot(data=rules, x="support", y="confidence", hue="lift", size="lift", palette="viridis", ax=ax)
-    ax.set(title="Association rules (关联规则)", xlabel="support 支持度", ylabel="confidence 置信度")
+    ax.set(title=_t("Association rules (关联规则)"), xlabel=_t("support 支持度"), ylabel=_t("confidence 置信度"))
     return ax
 
 
@@ -40,8 +59,8 @@ def lift_heatmap(rules: pd.DataFrame, ax=None, max_items: int = 20):
         ax.set_axis_off()
         return ax
     sns.heatmap(grid, annot=grid.shape[0] <= 12, fmt=".1f", cmap="rocket_r", center=1.0, ax=ax,
-                cbar_kws={"label": "lift 提升度"})
-    ax.set(title="Lift heat map (提升度)", xlabel="consequent 后项", ylabel="antecedent 前项")
+                cbar_kws={"label": _t("lift 提升度")})
+    ax.set(title=_t("Lift heat map (提升度)"), xlabel=_t("consequent 后项"), ylabel=_t("antecedent 前项"))
     return ax
 
 
@@ -52,9 +71,9 @@ def elbow_plot(k_table: pd.DataFrame):
 
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
     sns.lineplot(data=k_table, x="k", y="inertia", marker="o", ax=a)
-    a.set(title="Elbow (肘部法则)", ylabel="within-group sum of squares")
+    a.set(title=_t("Elbow (肘部法则)"), ylabel="within-group sum of squares")
     sns.lineplot(data=k_table, x="k", y="silhouette", marker="o", ax=b, color="C1")
-    b.set(title="Silhouette (轮廓系数)")
+    b.set(title=_t("Silhouette (轮廓系数)"))
     fig.tight_layout()
     return fig
 
@@ -71,7 +90,7 @@ def segment_scatter(data: pd.DataFrame, features: list[str], by: str = "segment"
     pc = PCA(n_components=min(2, X.shape[1]), random_state=0).fit_transform(X)
     y = pc[:, 1] if pc.shape[1] > 1 else np.zeros(len(pc))
     sns.scatterplot(x=pc[:, 0], y=y, hue=d[by].astype(str).to_numpy(), s=12, palette="tab10", ax=ax)
-    ax.set(title="Behaviour groups (行为分组)", xlabel="PC1", ylabel="PC2")
+    ax.set(title=_t("Behaviour groups (行为分组)"), xlabel="PC1", ylabel="PC2")
     return ax
 
 
@@ -83,7 +102,7 @@ def profile_heatmap(profile: pd.DataFrame, by: str = "segment", ax=None):
     p = profile.set_index(by).drop(columns=["n", "share"], errors="ignore")
     z = (p - p.mean()) / p.std(ddof=0).replace(0, 1)
     sns.heatmap(z, annot=p.round(1), fmt="", cmap="vlag", center=0, ax=ax, cbar_kws={"label": "z-score"})
-    ax.set(title="Group profiles (客户理解)")
+    ax.set(title=_t("Group profiles (客户理解)"))
     return ax
 
 
@@ -98,7 +117,7 @@ def roc_plot(result, ax=None):
         fpr, tpr, _ = roc_curve(s[result.target], s[col])
         sns.lineplot(x=fpr, y=tpr, ax=ax, label=f"{name} (AUC {result.auc[name]:.3f})", errorbar=None)
     ax.plot([0, 1], [0, 1], ls=":", color="grey")
-    ax.set(title="ROC curve (ROC曲线)", xlabel="false positive rate", ylabel="true positive rate")
+    ax.set(title=_t("ROC curve (ROC曲线)"), xlabel="false positive rate", ylabel="true positive rate")
     return ax
 
 
@@ -112,7 +131,7 @@ def gain_plot(result, ax=None):
         x = np.r_[0, t["decile"] / len(t)]
         sns.lineplot(x=x, y=np.r_[0, t["cum_gain"]], marker="o", ax=ax, label=m)
     ax.plot([0, 1], [0, 1], ls=":", color="grey")
-    ax.set(title="Cumulative gain (累积增益)", xlabel="share of customers contacted", ylabel="share of positives caught")
+    ax.set(title=_t("Cumulative gain (累积增益)"), xlabel="share of customers contacted", ylabel="share of positives caught")
     return ax
 
 
@@ -134,7 +153,7 @@ def funnel_plot(funnel_table: pd.DataFrame, ax=None):
     sns.barplot(data=funnel_table, y="code", x="reached", orient="h", color="C0", ax=ax)
     for i, (n, c) in enumerate(zip(funnel_table["reached"], funnel_table["conversion"])):
         ax.text(n, i, f"  {n}" + ("" if pd.isna(c) else f"  → {c:.0%}"), va="center")
-    ax.set(title="Sales funnel (销售漏斗)", xlabel="opportunities reaching the stage", ylabel="")
+    ax.set(title=_t("Sales funnel (销售漏斗)"), xlabel="opportunities reaching the stage", ylabel="")
     return ax
 
 
@@ -147,5 +166,5 @@ def uplift_plot(uplift: pd.DataFrame, ax=None, label: str = "code"):
                 fmt="o", capsize=4)
     ax.axvline(0, color="grey", ls=":")
     ax.set_yticks(y, lab)
-    ax.set(title="Campaign uplift (增量响应率)", xlabel="response treated − response control")
+    ax.set(title=_t("Campaign uplift (增量响应率)"), xlabel="response treated − response control")
     return ax

@@ -59,9 +59,11 @@ def _writer_engine(db) -> sa.Engine:
             def _begin_immediate(conn):
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-            with eng.connect() as c:   # WAL: readers never block the writer and vice versa
-                c.exec_driver_sql("PRAGMA journal_mode=WAL")
-                c.commit()
+            raw = eng.raw_connection()   # WAL: readers never block the writer and vice versa
+            try:
+                raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+            finally:
+                raw.close()
             _WRITERS[key] = eng
         return _WRITERS[key]
 
@@ -204,20 +206,24 @@ class CRM:
     # ------------------------------------------------------------------ workflows (see their modules)
     def __getattr__(self, name):
         # workflow functions live in small modules; expose them as methods (crm.complaint_sla(...))
-        from crmlab.ops import workflows
-
-        fn = workflows.METHODS.get(name)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        fn = _methods().get(name)
         if fn is None:
             raise AttributeError(f"CRM has no attribute {name!r}")
         return fn.__get__(self)
 
     def __dir__(self):
-        from crmlab.ops import workflows
-
-        return sorted(set(super().__dir__()) | set(workflows.METHODS))
+        return sorted(set(super().__dir__()) | set(_methods()))
 
     def __repr__(self) -> str:
         return f"CRM(user={self.user.username!r}, role={self.user.role!r}, now={fmt(self.now)!r})"
+
+
+def _methods() -> dict:
+    from crmlab.ops import backup, dataio, workflows
+
+    return {**workflows.METHODS, **dataio.METHODS, **backup.METHODS}
 
 
 def _integrity_error(exc) -> CrmlabError:
@@ -227,8 +233,8 @@ def _integrity_error(exc) -> CrmlabError:
             return Conflict(col, "is already used by another record (must be unique)", key="ops.duplicate",
                             value="")
     if "foreign key" in text:
-        return Conflict("record", "is still referenced by other records; archive it instead",
-                        key="ops.has_children", entity="", value="", children="records")
+        return ValidationError("record", f"refers to a record that does not exist or is still referenced "
+                                         f"({text.splitlines()[0][:160]})")
     return ValidationError("record", f"the database refused the row: {text.splitlines()[0][:200]}")
 
 
@@ -260,7 +266,7 @@ class Collection:
                 sa.select(self.table.c[self.ent.pk]).where(self.table.c[self.ent.code] == ref.strip())).scalar())
             if found is None:
                 fail(self.ent.code, "ops.not_found", cls=NotFound, entity=self.ent.name, entity_zh=self.ent.zh,
-                     key=self.ent.code, value=ref[:60])
+                     by=self.ent.code, value=ref[:60])
             return int(found)
         if isinstance(ref, str) and ref.strip().isdigit():
             return to_int(self.ent.pk, ref, lo=1)
@@ -273,7 +279,7 @@ class Collection:
         row = conn.execute(q).mappings().first()
         if row is None:
             fail(self.ent.pk, "ops.not_found", cls=NotFound, entity=self.ent.name, entity_zh=self.ent.zh,
-                 key=self.ent.pk, value=rid)
+                 by=self.ent.pk, value=rid)
         return dict(row)
 
     # ------------------------------------------------------------------ scope
@@ -339,7 +345,12 @@ class Collection:
                "supplier": "supplier_id", "stage": "stage_id", "assigned_to": "assigned_user_id",
                "contact": "contact_id", "order": "order_id", "campaign": "campaign_id"}
 
-    def _resolve_fk(self, conn, col: str, value):
+    def _resolve_fk(self, conn, col: str, value, cache: dict | None = None):
+        if cache is not None:
+            key = (col, value if isinstance(value, (str, int)) else repr(value))
+            if key not in cache:
+                cache[key] = self._resolve_fk(conn, col, value)
+            return cache[key]
         target, tcol = self._fks[col]
         code_col = CODE_COLUMNS.get(target)
         tt = schema.table(target)
@@ -358,7 +369,7 @@ class Collection:
             fail(col, "ops.fk_missing", target=target, value=value if isinstance(value, (str, int)) else str(value))
         return int(found)
 
-    def _coerce(self, conn, col: str, value):
+    def _coerce(self, conn, col: str, value, cache: dict | None = None):
         ent, c = self.ent, self.table.c[col]
         if is_missing(value):
             return None
@@ -369,7 +380,7 @@ class Collection:
         if col in self._enums:
             return to_enum(col, value, ENUMS[self._enums[col]])
         if col in self._fks:
-            return self._resolve_fk(conn, col, value)
+            return self._resolve_fk(conn, col, value, cache)
         if col in self._flags:
             return to_flag(col, value)
         lo, hi = ent.ranges.get(col, (None, None))
@@ -389,7 +400,7 @@ class Collection:
             return to_date(col, value)
         return to_text(col, value, LONG_TEXT if col in ent.long_text else SHORT_TEXT)
 
-    def _clean(self, conn, values: dict, *, creating: bool) -> dict:
+    def _clean(self, conn, values: dict, *, creating: bool, cache: dict | None = None) -> dict:
         """Validated, typed values (only the fields given)."""
         ent = self.ent
         out = {}
@@ -397,21 +408,19 @@ class Collection:
         for key, value in values.items():
             if not isinstance(key, str):
                 fail(str(key)[:40], "ops.unknown_field", entity=ent.name, fields=", ".join(sorted(cols)))
-            col = self.ALIASES.get(key, key)
+            col = key if key in cols else self.ALIASES.get(key, key)
             if col not in cols:
                 fail(key[:60], "ops.unknown_field", entity=ent.name, fields=", ".join(sorted(cols)))
             if col == ent.pk or col in ent.read_only:
                 fail(col, "ops.read_only")
             if col == "status" and value == "merged":
                 fail(col, "ops.read_only")
-            out[col] = self._coerce(conn, col, value)
+            out[col] = self._coerce(conn, col, value, cache)
         return out
 
     def _defaults(self, conn) -> dict:
         crm, ent, now = self.crm, self.ent, self.crm.now
         d = {}
-        for col, val in ent.defaults.items():
-            d[col] = val
         if ent.timestamps:
             d["created_at"] = now
             d["updated_at"] = now
@@ -437,7 +446,7 @@ class Collection:
             pass
         return d
 
-    def _check_row(self, conn, row: dict, old: dict | None) -> None:
+    def _check_row(self, conn, row: dict, old: dict | None, *, check_code: bool = True) -> None:
         """Rules over the whole row (required fields, date order, cross-field rules)."""
         ent = self.ent
         for col in ent.required:
@@ -473,7 +482,7 @@ class Collection:
                 fail("completed_at", "ops.status_needs", status=row.get("status"), other="completed_at")
         if ent.name == "contacts" and row.get("contact_id") is None and False:
             pass
-        if ent.code and row.get(ent.code) is not None:
+        if check_code and ent.code and row.get(ent.code) is not None:
             clash = conn.execute(sa.select(self.table.c[ent.pk]).where(
                 self.table.c[ent.code] == row[ent.code])).scalar()
             if clash is not None and clash != row.get(ent.pk):
@@ -523,7 +532,7 @@ class Collection:
 
     def _insert(self, conn, values: dict, scope: str, *, audit_action: str = "create", txn=None):
         ent = self.ent
-        clean = self._clean(conn, values, creating=True)
+        clean = self._clean(conn, {**ent.defaults, **values}, creating=True)
         row = self._defaults(conn)
         row.update(clean)
         self._derive(conn, row, None)

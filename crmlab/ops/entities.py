@@ -104,7 +104,7 @@ ENTITIES: dict[str, Entity] = {
         "tasks", "任务", "task_id", required=("kind", "customer_id", "title", "due_at"),
         defaults={"status": "open"}, read_only=("created_by", "created_at"),
         ranges={"effect_score": (1, 5)}, long_text=("outcome",),
-        owner_cols=("assigned_user_id", "created_by"), parent="customer_id",
+        owner_cols=("assigned_user_id",), parent="customer_id",
         search_text=("title", "outcome"), archive_to=("status", "cancelled"), timestamps=False,
     ),
 }

@@ -82,8 +82,9 @@ def default_items(columns: Sequence[str], latents: Sequence[str]) -> dict[str, l
     out = {}
     for v in latents:
         cols = [c for c in columns if c.rstrip("0123456789") == v.lower() and c != v.lower()]
-        if not cols:
-            raise DataError(v, f"no items for latent {v} (expected columns like {v.lower()}1, {v.lower()}2)")
+        if len(cols) < 2:
+            raise DataError(v, f"latent {v} needs at least two items, found {cols or 'none'} "
+                               f"(expected columns like {v.lower()}1, {v.lower()}2)")
         out[v] = cols
     return out
 
@@ -148,8 +149,8 @@ def acsi_index(data: pd.DataFrame, items: Sequence[str] = ("sat1", "sat2", "sat3
     weights by default; ACSI uses the measurement model's weights, e.g. the standardised loadings).
 
     >>> import pandas as pd
-    >>> acsi_index(pd.DataFrame({"sat1": [8, 10], "sat2": [4, 6]}), items=["sat1", "sat2"], weights=[3, 1])
-    75.0
+    >>> acsi_index(pd.DataFrame({"sat1": [7, 7], "sat2": [1, 1]}), items=["sat1", "sat2"], weights=[3, 1])
+    50.0
     """
     items = list(items)
     block = check_scale(data, items, scale)

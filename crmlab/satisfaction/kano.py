@@ -48,6 +48,8 @@ EVALUATION_TABLE = np.array([
     ["R", "I", "I", "I", "M"],
     ["R", "R", "R", "R", "Q"],
 ])
+#: the same table as integer codes into list(CATEGORIES) (A O M I R Q → 0..5)
+_TABLE_CODES = np.vectorize(lambda c: list(CATEGORIES).index(c))(EVALUATION_TABLE)
 _CODES = {**{k: k for k in ANSWERS}, **{v[0]: k for k, v in ANSWERS.items()}, **{v[1]: k for k, v in ANSWERS.items()}}
 
 
@@ -92,19 +94,30 @@ def kano_classify(data: pd.DataFrame, feature: str = "feature", functional: str 
 
     Errors name the feature whose answer is not one of the five options.
     """
+    _validated(data, feature, functional, dysfunctional)
+    out = data.copy()
+    out["category"] = kano_category(data[functional].to_numpy(), data[dysfunctional].to_numpy()).to_numpy()
+    return out
+
+
+def _validated(data, feature, functional, dysfunctional):
+    """Check the columns and every answer; errors name the feature that holds a bad answer."""
     for col in (feature, functional, dysfunctional):
         if col not in data.columns:
             raise DataError(col, "column missing from the Kano answers")
     for col in (functional, dysfunctional):      # name the feature that holds a bad answer
-        codes = data[col].map(lambda x: _CODES.get(x.strip().lower() if isinstance(x, str) else x))
-        bad = codes.isna() | ~codes.isin(list(ANSWERS))
+        s = data[col]
+        if pd.api.types.is_numeric_dtype(s):
+            bad = ~np.isin(s.to_numpy(), [1, 2, 3, 4, 5])
+        else:
+            uniq, inv = np.unique(s.astype(object).to_numpy(), return_inverse=True)
+            ok = np.array([_CODES.get(u.strip().lower() if isinstance(u, str) else u) is not None for u in uniq])
+            bad = ~ok[inv]
         if bad.any():
             raise DataError(f"{data.loc[bad, feature].iloc[0]} ({col})",
-                            f"answer {data.loc[bad, col].iloc[0]!r} is not one of the five Kano options "
+                            f"answer {s[bad].iloc[0]!r} is not one of the five Kano options "
                             "(like, must-be, neutral, live-with, dislike)")
-    out = data.copy()
-    out["category"] = kano_category(data[functional].to_numpy(), data[dysfunctional].to_numpy()).to_numpy()
-    return out
+    return data
 
 
 def better_worse(counts: Mapping[str, float]) -> dict:
@@ -123,8 +136,20 @@ def kano_table(data: pd.DataFrame, feature: str = "feature", functional: str = "
     Input has one row per respondent and feature (e.g. from :func:`kano_answers`), or already a
     ``category`` column.
     """
-    d = data if "category" in data.columns else kano_classify(data, feature, functional, dysfunctional)
-    counts = pd.crosstab(d[feature], d["category"]).reindex(columns=list(CATEGORIES), fill_value=0)
+    if "category" in data.columns:
+        d = data
+        ccode = pd.Categorical(d["category"], categories=list(CATEGORIES)).codes
+        if (ccode < 0).any():
+            raise DataError("category", f"unknown category {d['category'][ccode < 0].iloc[0]!r}")
+    else:
+        d = _validated(data, feature, functional, dysfunctional)
+        ccode = _TABLE_CODES[_codes(d[functional].to_numpy(), functional) - 1,
+                             _codes(d[dysfunctional].to_numpy(), dysfunctional) - 1]
+    # counting by integer codes (bincount) is much faster than a crosstab on a million rows
+    fcode, feats = pd.factorize(d[feature], sort=True)
+    k = len(CATEGORIES)
+    counts = pd.DataFrame(np.bincount(fcode * k + ccode, minlength=len(feats) * k).reshape(len(feats), k),
+                          index=pd.Index(feats, name=feature), columns=list(CATEGORIES))
     n = counts.sum(axis=1)
     out = counts.copy()
     for c in CATEGORIES:

@@ -126,8 +126,8 @@ def retention_rate(orders: pd.DataFrame, period: str = "Q") -> pd.DataFrame:
     >>> import pandas as pd
     >>> o = pd.DataFrame({"customer_id": [1, 2, 3, 1, 2], "status": "paid",
     ...     "ordered_at": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-03-01", "2024-04-02", "2024-05-02"])})
-    >>> retention_rate(o)[["period", "active", "retained", "retention_rate"]].iloc[1].tolist()
-    ['2024Q2', 2, 2, 0.6666666666666666]
+    >>> retention_rate(o).iloc[1][["active", "base", "retained", "retention_rate"]].astype(float).round(4).tolist()
+    [2.0, 3.0, 2.0, 0.6667]
     """
     p = purchases(orders)
     per = p["ordered_at"].dt.to_period(period)
@@ -138,13 +138,13 @@ def retention_rate(orders: pd.DataFrame, period: str = "Q") -> pd.DataFrame:
     prev = None
     for t, cur in active.items():
         if prev is None:
-            rows.append((str(t), len(cur), np.nan, np.nan))
+            rows.append((str(t), len(cur), np.nan, np.nan, np.nan))
         else:
             kept = len(prev & cur)
-            rows.append((str(t), len(prev), kept, kept / len(prev) if prev else np.nan))
+            rows.append((str(t), len(cur), len(prev), kept, kept / len(prev) if prev else np.nan))
         prev = cur
-    out = pd.DataFrame(rows, columns=["period", "active", "retained", "retention_rate"])
-    # "active" is the base of the rate: customers active in the previous period (first row: this period)
+    # base: customers active in the previous period, the denominator of the rate
+    out = pd.DataFrame(rows, columns=["period", "active", "base", "retained", "retention_rate"])
     out["churn_rate"] = 1.0 - out["retention_rate"]
     return out
 

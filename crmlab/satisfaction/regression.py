@@ -10,7 +10,7 @@ change in log-odds of buying again per satisfaction point (logit).
 
 >>> import pandas as pd
 >>> d = pd.DataFrame({"SAT": [1.0, 2, 3, 4], "LOY": [2.0, 4, 6, 8]})
->>> round(satisfaction_loyalty_ols(d).params["SAT"], 6)
+>>> round(float(satisfaction_loyalty_ols(d).params["SAT"]), 6)
 2.0
 """
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Marketing campaigns with a randomised control group and a planted uplift (促销活动数据).
 
-Each campaign targets a random share of the customers registered before it starts; 20% of the
-targets are held out as the control group (not contacted). A member *responds* if they make a
+Each campaign targets a random share of the customers registered before it starts; 30% of the
+targets (CONTROL_SHARE) are held out as the control group (not contacted), by blocked randomisation
+within cells of past behaviour (see ``_blocked_control``). A member *responds* if they make a
 purchase during the campaign window. Members in the treatment group who are still active and would
 not have bought anyway buy with the planted incremental probability ``u`` (an extra order attributed
 to the campaign). Because the simulator knows both potential outcomes of every member, the true
@@ -22,7 +23,28 @@ PLAN = [
     ("CMP-WINBACK-2024", "Win-back of lapsed customers", "沉睡客户唤醒", "win_back", "email", 70.0, 3.0, 0.35, 0.08, 1.0),
     ("CMP-TEA-2024", "Autumn tea cross-sell", "秋茶交叉销售", "cross_sell", "wechat", 92.0, 2.0, 0.30, 0.10, 1.2),
 ]
-CONTROL_SHARE = 0.2
+CONTROL_SHARE = 0.3   # a larger hold-out than the usual 10–20% keeps the uplift CI teachable at 2,000 customers
+
+
+def _blocked_control(rng, chosen: np.ndarray, ev: pd.DataFrame, purchase: np.ndarray, start: float,
+                     n_buyers: int) -> np.ndarray:
+    """Stratified (blocked) randomisation, as marketers do with RFM cells: within each block of
+    members alike in what the CRM knows at the start (orders so far: 0, 1, 2, 3, 4+; bought in the
+    last 8 weeks or not) exactly round(CONTROL_SHARE × block size) members, chosen at random, form
+    the control group. This keeps the groups balanced on past behaviour, so the uplift estimate
+    varies less than under coin-flip assignment."""
+    owner, week = ev.owner.to_numpy(), ev.week.to_numpy()
+    before = purchase & (week < start)
+    n_prev = np.bincount(owner[before], minlength=n_buyers)[chosen]
+    last = np.full(n_buyers, -np.inf)
+    np.maximum.at(last, owner[before], week[before])
+    recent = (start - last[chosen]) <= 8.0
+    block = np.minimum(n_prev, 4) * 2 + recent
+    control = np.zeros(len(chosen), bool)
+    for b in np.unique(block):
+        idx = rng.permutation(np.flatnonzero(block == b))
+        control[idx[: int(round(CONTROL_SHARE * len(idx)))]] = True
+    return control
 
 
 def generate(ctx: SimContext) -> None:
@@ -42,7 +64,7 @@ def generate(ctx: SimContext) -> None:
         end = start + length
         eligible = np.flatnonzero(reg < start)
         chosen = eligible[rng.random(len(eligible)) < share]
-        control = rng.random(len(chosen)) < CONTROL_SHARE
+        control = _blocked_control(rng, chosen, ev, purchase, start, len(buyers))
         # Y0: bought anyway in the window (from the base process)
         in_win = purchase & (ev.week.to_numpy() >= start) & (ev.week.to_numpy() < end)
         bought = np.zeros(len(buyers), bool)
@@ -80,6 +102,7 @@ def generate(ctx: SimContext) -> None:
             "_owner": chosen, "_start": start, "_end": end}))
         truth[code] = {
             "campaign_id": k, "incremental_prob": u, "members": int(len(chosen)), "control": int(control.sum()),
+            "control_share": CONTROL_SHARE,
             "response_control": float(y0.mean()) if len(chosen) else None,
             "response_treatment": float(y1.mean()) if len(chosen) else None,
             "uplift": float(y1.mean() - y0.mean()) if len(chosen) else None,

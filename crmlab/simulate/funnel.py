@@ -1,10 +1,12 @@
 """Sales opportunities moving through the sales funnel (销售漏斗) with planted conversion rates.
 
-Every opportunity starts outside the funnel (a lead, 漏斗外) and at each stage either moves on with
-the stage's planted conversion probability or is lost. Each move takes an exponential time; moves
-that would happen after the observation date have not happened yet, so the opportunity is still
-open at its current stage (censored): estimate a stage's conversion among the opportunities that
-have *left* that stage.
+Every opportunity starts outside the funnel (a lead, 漏斗外) and at each stage either moves on or is
+lost. Each move takes an exponential time; moves that would happen after the observation date have
+not happened yet, so the opportunity is still open at its current stage (censored). Among the
+opportunities that *leave* a stage before the observation date, exactly round(rate × leavers) move on
+(a random choice of which ones), so the planted conversion rate is the realised rate among decided
+opportunities, up to rounding. Estimate a stage's conversion among the opportunities that have left
+it: counting the still-open ones in the denominator biases the rate down. See README-mining.md.
 """
 from __future__ import annotations
 
@@ -55,7 +57,11 @@ def generate(ctx: SimContext) -> None:
     for step, rate in enumerate(rates, start=1):          # from stage `step` to `step + 1`
         dt = rng.exponential(MEAN_WEEKS_IN_STAGE, n)
         moves = active & (t + dt < cfg.weeks_observed)
-        convert = rng.random(n) < rate
+        # exactly round(rate × movers) of the opportunities leaving the stage move on (the rest are
+        # lost), so the planted rate is the realised rate among decided opportunities
+        movers = np.flatnonzero(moves)
+        convert = np.zeros(n, bool)
+        convert[rng.permutation(movers)[: int(round(rate * len(movers)))]] = True
         t = np.where(moves, t + dt, t)
         to_next = moves & convert
         to_lost = moves & ~convert
@@ -107,4 +113,6 @@ def generate(ctx: SimContext) -> None:
         "stages": {s[0]: {"name_zh": s[2], "probability": s[4]} for s in STAGES},
         "conversion": CONVERSION, "mean_weeks_in_stage": MEAN_WEEKS_IN_STAGE, "n_opportunities": n,
         "censoring": "moves after observation_end have not happened: such opportunities are open",
+        "realisation": "exactly round(rate × leavers) of the opportunities leaving a stage move on, so the "
+                       "conversion among decided opportunities equals the planted rate up to rounding",
     }

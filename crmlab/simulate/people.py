@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 from faker import Faker
 
-POOL = 3000
 
 
 class People:
@@ -22,17 +21,20 @@ class People:
         self._fake = fake
         self._rng = np.random.default_rng([seed, 0xFA4E])
         self.zh = locale == "zh_CN"
-        self.pool_first_last = [fake.name() for _ in range(POOL)]
-        self.pool_companies = list(dict.fromkeys(fake.company() for _ in range(POOL)))
+        # full names are composed from family- and given-name pools: 200 × 300 combinations
+        last = [fake.last_name() for _ in range(200)]
+        first = [fake.first_name() for _ in range(300)]
+        self.pool_last, self.pool_first = last, first
+        self.pool_companies = list(dict.fromkeys(fake.company() for _ in range(600)))
         if self.zh:
-            places = [(fake.province(), fake.city()) for _ in range(400)]
+            places = [(fake.province(), fake.city()) for _ in range(200)]
         else:
-            places = [(fake.state(), fake.city()) for _ in range(400)]
+            places = [(fake.state(), fake.city()) for _ in range(200)]
         self.pool_places = places
-        self.pool_streets = [fake.street_address() for _ in range(POOL)]
-        self.pool_jobs = list(dict.fromkeys(fake.job() for _ in range(600)))[:200]
-        self.pool_words = [fake.word() for _ in range(400)]
-        self.pool_sentences = [fake.sentence(nb_words=8) for _ in range(400)]
+        self.pool_streets = [fake.street_address() for _ in range(400)]
+        self.pool_jobs = list(dict.fromkeys(fake.job() for _ in range(300)))[:200]
+        self.pool_words = [fake.word() for _ in range(200)]
+        self.pool_sentences = [fake.sentence(nb_words=8) for _ in range(200)]
         self.pool_domains = ["example.com", "example.cn", "mail.example.org", "shop.example.net"]
 
     # -- sampling (numpy; never one Faker call per row) ----------------------------------------
@@ -42,7 +44,11 @@ class People:
         return arr[idx]
 
     def names(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        return self._pick(self.pool_first_last, n, rng)
+        last = self._pick(self.pool_last, n, rng).astype(str)
+        first = self._pick(self.pool_first, n, rng).astype(str)
+        if self.zh:
+            return np.char.add(last, first).astype(object)
+        return np.char.add(np.char.add(first, " "), last).astype(object)
 
     def companies(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self._pick(self.pool_companies, n, rng)

@@ -47,7 +47,7 @@ PATHS = {
     "LOY": {"IMG": 0.15, "SAT": 0.45, "CMP": -0.20},
 }
 #: Share of image that is the customer's attitudinal loyalty: IMG = c·attitude + √(1−c²)·u.
-ATTITUDE_IN_IMAGE = 0.5
+ATTITUDE_IN_IMAGE = 0.8
 
 # code, construct, loading, mean on 1-10, English text, Chinese text
 CSI_ITEMS = [

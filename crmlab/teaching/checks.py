@@ -199,7 +199,7 @@ class Table(Check):
             if self.ordered and list(gk) != list(wk):
                 return Outcome("wrong", "check.order")
             got = got.set_index(gk).loc[list(wk)]
-            labels = list(wk)
+            labels = [f"{'/'.join(keys)} = {v}" for v in wk]
         elif self.ordered:
             labels = list(range(len(want)))
         else:

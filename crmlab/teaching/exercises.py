@@ -121,6 +121,10 @@ class ExerciseSet:
         try:
             return self.all()[name]
         except KeyError:
+            from crmlab.teaching.quizbank import _BY_ID, quiz_exercises
+
+            if name in _BY_ID:  # any module's quiz question can be answered in any lab
+                return {e.name: e for e in quiz_exercises(_BY_ID[name].module)}[name]
             raise NotFound(name, t("lab.unknown_exercise", lab=self.lab, name=name,
                                    known=", ".join(self.all()))) from None
 
@@ -230,7 +234,8 @@ class Feedback:
                 "mistake": self.mistake}
 
 
-def evaluate(exset: ExerciseSet, name: str, answer, data, lang: str = "en", *, expected=...) -> Feedback:
+def evaluate(exset: ExerciseSet, name: str, answer, data, lang: str = "en", *, expected=...,
+             mistakes=None) -> Feedback:
     """Check ``answer`` to exercise ``name`` against the value computed from ``data``.
 
     Used for instant feedback in the student's kernel and by the grader in its own process.
@@ -251,15 +256,15 @@ def evaluate(exset: ExerciseSet, name: str, answer, data, lang: str = "en", *, e
     if outcome.status == "invalid":
         return Feedback(status="invalid", message=t("fb.invalid", lang, name=name, reason=detail), **base)
     hints, mistake = [], None
-    for m in ex.mistakes:
+    for m, value in (mistakes if mistakes is not None else mistake_values(ex, data)):
         try:
-            if ex.check.compare(answer, m.func(data)).correct:
+            if value is not _FAILED and ex.check.compare(answer, value).correct:
                 hints.append(m.zh if lang == "zh" else m.en)
                 mistake = m.key
                 break
         except Exception:  # noqa: BLE001 - a broken mistake function only loses its hint
             continue
-    if detail:
+    if detail and not mistake:
         hints.append(detail)
     concept = exset.concept(ex.concept)
     if concept and not mistake:
@@ -269,6 +274,20 @@ def evaluate(exset: ExerciseSet, name: str, answer, data, lang: str = "en", *, e
         hints.append(t("fb.tolerance", lang, **tol))
     return Feedback(status="wrong", message=t("fb.wrong", lang, name=name), hints=hints,
                     mistake=mistake, **base)
+
+
+_FAILED = object()
+
+
+def mistake_values(ex: Exercise, data) -> list:
+    """``[(Mistake, value)]`` for every known mistake of ``ex`` (a failing one gets a marker)."""
+    out = []
+    for m in ex.mistakes:
+        try:
+            out.append((m, m.func(data)))
+        except Exception:  # noqa: BLE001 - a broken mistake function only loses its hint
+            out.append((m, _FAILED))
+    return out
 
 
 def _detail(outcome: Outcome, lang: str) -> str:

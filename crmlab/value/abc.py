@@ -7,7 +7,7 @@ who crosses 80 % is still A. (ABC comes from inventory management, not from the 
 >>> import pandas as pd
 >>> d = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5], "amount": [50., 30., 10., 6., 4.]})
 >>> abc(d)["abc_class"].tolist()
-['A', 'A', 'B', 'C', 'C']
+['A', 'A', 'B', 'B', 'C']
 """
 from __future__ import annotations
 

@@ -49,7 +49,8 @@ def score(x: np.ndarray, bins: int = 5, *, higher_is_better: bool = True, edges=
     x = np.asarray(x, dtype=float)
     n = len(x)
     if edges is not None:
-        s = np.searchsorted(np.asarray(edges, dtype=float), x, side="right") + 1
+        # right-closed bins like pandas.cut: x ≤ e1 → 1, e1 < x ≤ e2 → 2, ...
+        s = np.searchsorted(np.asarray(edges, dtype=float), x, side="left") + 1
         s = np.clip(s, 1, len(edges) + 1)
         return (len(edges) + 2 - s) if not higher_is_better else s
     key = x if higher_is_better else -x
@@ -67,7 +68,8 @@ def rfm(orders: pd.DataFrame, *, at=None, customer: str = "customer_id", time: s
     weighted score, segment (code and Chinese) and strategy.
 
     ``at`` defaults to the day after the last order. ``edges`` (with ``method="fixed"``) maps
-    "recency"/"frequency"/"monetary" to increasing bin edges; recency edges are in days.
+    "recency"/"frequency"/"monetary" to increasing bin edges (right-closed: x ≤ e1 is the lowest
+    bin; for recency, days ≤ e1 is the *best* score); recency edges are in days.
     """
     v.frame(orders, [customer, time, amount], name="orders")
     if not isinstance(bins, (int, np.integer)) or bins < 2:

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+import importlib
+
 from crmlab.errors import CrmlabError
-from crmlab.value import ahp as _ahp
-from crmlab.value import clv as _clv
-from crmlab.value import lifecycle as _lc
-from crmlab.value import pareto as _pareto
-from crmlab.value import plots, pyramid as _pyr
-from crmlab.value import rfm as _rfm
+from crmlab.value import plots
+
+# the package re-exports functions named like their modules (crmlab.value.clv is the function),
+# so the modules are fetched by name
+_ahp, _clv, _lc, _pareto, _pyr, _rfm = (importlib.import_module(f"crmlab.value.{n}")
+                                        for n in ("ahp", "clv", "lifecycle", "pareto", "pyramid", "rfm"))
 
 __all__ = ["clv_calculator", "lifecycle_explorer", "pareto_explorer", "rfm_explorer", "ahp_editor"]
 
@@ -149,11 +151,13 @@ def ahp_editor(labels=("profit", "credit", "growth", "loyalty"), matrix=None):
                 cells.append(w.Label("1" if i == j else "1/·", layout=w.Layout(width="80px")))
         rows.append(w.HBox(cells))
     out = w.Output()
+    state: dict = {}
 
     def update(*_):
         def run():
             m = _ahp.matrix_from_judgements(labels, {k: t.value for k, t in boxes.items()})
             res = _ahp.ahp(m)
+            state.update(matrix=m, result=res, warning=not res.consistent)
             plots.ahp_plot(res)
             print(res)
             if not res.consistent:
@@ -164,4 +168,6 @@ def ahp_editor(labels=("profit", "credit", "growth", "loyalty"), matrix=None):
     for t in boxes.values():
         t.observe(update, "value")
     update()
-    return w.VBox(rows + [out])
+    box = w.VBox(rows + [out])
+    box.state = state          # the latest matrix, AHPResult and CR warning (for code and tests)
+    return box

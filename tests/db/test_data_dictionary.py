@@ -154,3 +154,11 @@ def test_a_stale_column_is_caught(text):
 def test_a_wrong_kind_is_caught(text):
     broken = re.sub(r"(^\| `order_no` \|[^\n]*\| )transaction( \|)", r"\1sales\2", text, count=1, flags=re.M)
     assert any(p.startswith("orders.order_no: kind 'sales'") for p in problems(broken))
+
+
+def test_lab01_table_kinds_match_the_dictionary(text):
+    from crmlab.labs.lab01 import TABLE_KIND
+
+    tables, _ = parse(text)
+    documented = {name: cols[next(iter(cols))][5] for name, cols in tables.items()}
+    assert TABLE_KIND == documented

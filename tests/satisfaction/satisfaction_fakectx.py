@@ -1,4 +1,5 @@
-"""A minimal stand-in for the simulator's context, so the survey generator is tested on its own."""
+"""A minimal stand-in for the simulator's context (``crmlab.simulate.context.SimContext``), so the
+survey generator can be tested on its own and fast."""
 from __future__ import annotations
 
 import zlib
@@ -25,3 +26,4 @@ class FakeCtx:
 
     def write(self, table, cols):
         self.tables[table] = pd.DataFrame(cols)
+
