@@ -3,7 +3,10 @@
 # Usage: scripts/pg_start.sh [DATA_DIR] [PORT]   (installs Debian's postgresql if it is missing)
 set -euo pipefail
 DATA_DIR=${1:-${TMPDIR:-/tmp}/crmlab-pg}
-PORT=${2:-5440}
+PORT=${2:-auto}
+if [ "$PORT" = "auto" ]; then
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
 find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 BIN=$(find_bin || true)
 if [ -z "$BIN" ] || [ ! -x "$BIN/initdb" ]; then

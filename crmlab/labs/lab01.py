@@ -52,7 +52,7 @@ KIND_OF_TABLE = {t: TABLE_KIND[t] for t in (
 TRANSACTION_TABLES = sorted(t for t, k in KIND_OF_TABLE.items() if k == "transaction")
 
 
-# --- helpers: read the student's data ------------------------------------------------------------
+# --- reading the student's data -----------------------------------------------------------------
 def _paid(orders: pd.DataFrame) -> pd.DataFrame:
     return orders[orders["status"].isin(PAID_STATUSES)]
 
@@ -178,6 +178,8 @@ def q5(data):
 def _(data):
     o = data.table("orders")
     return o.groupby("channel").agg(n_orders=("order_id", "size"), sales=("amount", "sum")).reset_index()
+
+
 # --- q6 orders per buyer -----------------------------------------------------------------------------
 @EXERCISES.exercise(
     "q6", check=Number(rtol=1e-4), concept="kpi_tree",

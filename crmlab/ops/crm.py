@@ -519,9 +519,9 @@ class Collection:
     def add(self, data: dict | None = None, /, **fields) -> int:
         """Create a record; returns its id. Fields may name linked records by code or username
         (``customer="C000012"``, ``owner="bob"``, ``category="important"``)."""
-        values = {**(data or {}), **fields}
         if data is not None and not isinstance(data, dict):
             fail("data", "ops.bad_type", expected="a dict of field values", got=type(data).__name__)
+        values = {**(data or {}), **fields}
         scope = self.crm.require(self.ent.name, "create")
 
         def work(conn):
@@ -581,9 +581,9 @@ class Collection:
 
     def update(self, ref, data: dict | None = None, /, **changes) -> dict:
         """Change fields; returns ``{field: (old, new)}`` of what actually changed (audited)."""
-        values = {**(data or {}), **changes}
         if data is not None and not isinstance(data, dict):
             fail("data", "ops.bad_type", expected="a dict of field values", got=type(data).__name__)
+        values = {**(data or {}), **changes}
         rid = self._id(ref)
         self.crm.require(self.ent.name, "update")
         return self.crm.run(lambda conn: self._update(conn, rid, values))

@@ -41,16 +41,12 @@ def _typename(value) -> str:
 
 
 def is_missing(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
+    """None, blank text, pandas NA/NaT: "not given". (A float NaN is *not* missing: it is a bad number.)"""
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, str) and not value.strip():
         return True
-    try:
-        return value is pd.NaT or bool(pd.isna(value)) if not isinstance(value, (list, dict, tuple)) else False
-    except (TypeError, ValueError):
-        return False
+    return isinstance(value, np.datetime64) and bool(np.isnat(value))
 
 
 def to_text(field: str, value, max_len: int = 200) -> str:

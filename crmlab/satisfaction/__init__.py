@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from crmlab.satisfaction.csd import csd, satisfaction_level
 from crmlab.satisfaction.index_models import (
-    MODELS, IndexModelResult, acsi_index, compare_models, compare_with_truth, model_description,
+    MODELS, IndexModelResult, acsi_index, construct_scores, compare_models, compare_with_truth, model_description,
     satisfaction_index,
 )
 from crmlab.satisfaction.kano import (
@@ -29,7 +29,7 @@ from crmlab.satisfaction.responses import check_scale, survey_items, survey_long
 from crmlab.satisfaction.servqual import servqual_gaps, servqual_item_gaps, servqual_score
 
 __all__ = [
-    "csd", "satisfaction_level", "MODELS", "IndexModelResult", "acsi_index", "compare_models",
+    "csd", "satisfaction_level", "MODELS", "IndexModelResult", "acsi_index", "construct_scores", "compare_models",
     "compare_with_truth", "model_description", "satisfaction_index", "answer_table", "better_worse",
     "evaluation_table", "kano_answers", "kano_category", "kano_classify", "kano_table",
     "churn_type_agreement", "cohort_retention", "label_churn_type", "loyalty_measures",

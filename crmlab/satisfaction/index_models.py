@@ -165,6 +165,27 @@ def acsi_index(data: pd.DataFrame, items: Sequence[str] = ("sat1", "sat2", "sat3
     return float(100.0 * (block.mean().to_numpy() @ w - lo) / (hi - lo))
 
 
+def construct_scores(data: pd.DataFrame, latents: Sequence[str] = tuple(LATENTS),
+                     items: Mapping[str, Sequence[str]] | None = None,
+                     scale: tuple[int, int] = (1, 10)) -> pd.DataFrame:
+    """Per respondent and construct: the mean of its items rescaled to 0–100,
+    ``100·(mean − lo)/(hi − lo)``; keeps ``customer_id`` when present.
+
+    >>> import pandas as pd
+    >>> construct_scores(pd.DataFrame({"sat1": [10, 1], "sat2": [4, 1]}), ["SAT"]).round(2)["SAT"].tolist()
+    [66.67, 0.0]
+    """
+    cols = [c for c in data.columns if c != "customer_id"]
+    items = dict(items) if items is not None else default_items(cols, latents)
+    block = check_scale(data, [i for v in latents for i in items[v]], scale)
+    lo, hi = scale
+    scores = pd.DataFrame({v: 100.0 * (block[items[v]].mean(axis=1) - lo) / (hi - lo) for v in latents},
+                          index=block.index)
+    if "customer_id" in data.columns:
+        scores.insert(0, "customer_id", data["customer_id"].to_numpy())
+    return scores
+
+
 def satisfaction_index(data: pd.DataFrame, model: str = "acsi",
                        items: Mapping[str, Sequence[str]] | None = None,
                        scale: tuple[int, int] = (1, 10)) -> IndexModelResult:
@@ -227,11 +248,7 @@ def satisfaction_index(data: pd.DataFrame, model: str = "acsi",
     w = loadings.set_index("item").loc[sat_items, "std_estimate"].clip(lower=0).to_numpy(float)
     weights = dict(zip(sat_items, w / w.sum()))
     index = acsi_index(block, sat_items, weights, scale)
-    lo, hi = scale
-    scores = pd.DataFrame({v: 100.0 * (block[items[v]].mean(axis=1) - lo) / (hi - lo) for v in latents},
-                          index=block.index)
-    if "customer_id" in data.columns:
-        scores.insert(0, "customer_id", data["customer_id"].to_numpy())
+    scores = construct_scores(data, latents, items, scale)
     return IndexModelResult(model=str(model).lower(), paths=paths, loadings=loadings, fit=fit, index=index,
                             index_weights=weights, scores=scores, sem=sem)
 

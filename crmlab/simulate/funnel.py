@@ -36,7 +36,10 @@ def generate(ctx: SimContext) -> None:
         "stage_id": [s[3] for s in STAGES], "code": [s[0] for s in STAGES], "name": [s[1] for s in STAGES],
         "name_zh": [s[2] for s in STAGES], "seq": [s[3] for s in STAGES], "probability": [s[4] for s in STAGES],
         "is_won": [s[5] for s in STAGES], "is_lost": [s[6] for s in STAGES]})
-    n = int(round(cfg.opportunities_per_customer * cfg.n_customers))
+    # opportunities_per_customer up to 2,000 customers, then 0.2 per further customer: a sales team
+    # works leads, not every consumer, and the funnel's estimates need only a few thousand
+    n = int(round(cfg.opportunities_per_customer * min(cfg.n_customers, 2000)
+                  + 0.2 * cfg.opportunities_per_customer / 1.5 * max(cfg.n_customers - 2000, 0)))
     if n == 0:
         ctx.truth["funnel"] = {"conversion": CONVERSION, "n_opportunities": 0}
         return

@@ -217,6 +217,7 @@ def grade_one(sub: Submission, lab: str, *, salt=None, n_customers=None, timeout
         result["feedback"] = [Feedback(name=ex.name, status="unanswered", max_points=ex.points,
                                        message=t("fb.unanswered", lang, name=ex.name)).to_dict() | {"answer": ""}
                               for ex in exset]
+        result["total"] = 0.0
         return result
     start = time.perf_counter()
     if deadline is not None:

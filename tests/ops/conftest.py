@@ -28,6 +28,26 @@ ROLE_IDS = {code: i + 1 for i, code in enumerate(ROLES)}
 USER_IDS = {u[1]: u[0] for u in USERS}
 
 
+TICKETS = [  # id, customer, order, kind, category, status, subject, root cause, opened, first response, resolved, sat
+    # met: answered after 2 h
+    (1, 1, 1, "complaint", "logistics", "resolved", "快递延误", "late_delivery", dt.datetime(2024, 5, 12, 9),
+     dt.datetime(2024, 5, 12, 11), dt.datetime(2024, 5, 13, 9), 4),
+    # breached: answered after 30 h
+    (2, 3, 3, "complaint", "product_quality", "resolved", "产品质量问题", "product_defect", dt.datetime(2024, 6, 16, 9),
+     dt.datetime(2024, 6, 17, 15), dt.datetime(2024, 6, 18, 9), 2),
+    # breached_open at NOW (opened 26 h before, no answer)
+    (3, 2, 4, "complaint", "logistics", "open", "包裹破损", None, dt.datetime(2024, 6, 29, 10), None, None, None),
+    # pending at NOW (opened 2 h before)
+    (4, 1, 2, "complaint", "billing", "open", "重复扣款", None, dt.datetime(2024, 6, 30, 10), None, None, None),
+    # an inquiry answered late: not a complaint
+    (5, 1, None, "inquiry", "other", "resolved", "什么时候发货?", None, dt.datetime(2024, 6, 1, 9),
+     dt.datetime(2024, 6, 5, 9), dt.datetime(2024, 6, 5, 10), 3),
+    # another resolved complaint with the same root cause as ticket 1
+    (6, 3, 3, "complaint", "logistics", "closed", "快递延误", "late_delivery", dt.datetime(2024, 6, 20, 9),
+     dt.datetime(2024, 6, 20, 10), dt.datetime(2024, 6, 21, 9), 5),
+]
+
+
 def build_small(url: str) -> Database:
     engine = make_engine(url)
     schema.metadata.create_all(engine)
@@ -100,6 +120,21 @@ def build_small(url: str) -> Database:
              "trigger": "after_purchase", "delay_hours": 720, "action": "create_task", "task_kind": "recommendation"},
             {"rule_id": 3, "code": "WINBACK_180D", "name": "win back lapsed customers", "trigger": "lapsed",
              "delay_hours": 4320, "action": "create_task", "task_kind": "win_back"}])
+        conn.execute(schema.opportunities.insert(), [
+            {"opportunity_id": 1, "code": "OPP000001", "name": "集成灶 20 台", "customer_id": 3, "owner_user_id": 3,
+             "stage_id": 2, "status": "open", "amount": 100000, "created_at": T0, "updated_at": T0}])
+        conn.execute(schema.opportunity_stage_history.insert(), [
+            {"opportunity_id": 1, "from_stage_id": None, "to_stage_id": 1, "changed_at": T0, "changed_by": 3},
+            {"opportunity_id": 1, "from_stage_id": 1, "to_stage_id": 2, "changed_at": T0, "changed_by": 3}])
+        conn.execute(schema.tickets.insert(), [dict(
+            ticket_id=i, ticket_no=f"T{i:06d}", customer_id=c, order_id=o, kind=k, category=cat, channel="phone",
+            priority="normal", status=st, subject=sub, root_cause=rc, assigned_user_id=5, opened_at=op,
+            response_due_at=op + dt.timedelta(hours=24 if k == "complaint" else 48), first_response_at=fr,
+            resolved_at=rs, resolution=None if rs is None else "处理完毕", satisfaction=sat)
+            for i, c, o, k, cat, st, sub, rc, op, fr, rs, sat in TICKETS])
+        conn.execute(schema.tasks.insert(), [
+            {"task_id": 1, "kind": "follow_up", "customer_id": 1, "assigned_user_id": 3, "created_by": 3,
+             "title": "跟进王芳", "due_at": dt.datetime(2024, 6, 25, 10), "status": "open", "created_at": T0}])
         reset_sequences(conn)
     return Database(url=url, engine=engine)
 

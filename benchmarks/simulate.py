@@ -1,0 +1,98 @@
+"""Benchmark: how fast `crmlab.simulate` builds an SQLite database, against a naive per-row baseline.
+
+    python benchmarks/simulate.py                  # 2,000 / 100,000 / 1,000,000 customers
+    python benchmarks/simulate.py --sizes 2000 100000
+
+Each size runs in its own process so its peak memory (max RSS) can be read. The naive baseline
+generates each row with its own Faker call and writes it with its own INSERT (one transaction, as a
+careful beginner would); it runs on a small database and is extrapolated by rows to each size.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+CHILD = r"""
+import json, os, resource, sys, time
+import crmlab
+n, path = int(sys.argv[1]), sys.argv[2]
+t0 = time.perf_counter()
+db = crmlab.simulate(n_customers=n, seed=3, url=f"sqlite:///{path}", progress=False)
+secs = time.perf_counter() - t0
+rows = sum(db.row_counts.values())
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"n": n, "seconds": secs, "rows": rows, "orders": db.row_counts.get("orders", 0),
+                  "order_lines": db.row_counts.get("order_lines", 0), "peak_mib": peak,
+                  "file_mib": os.path.getsize(path) / 2**20}))
+"""
+
+
+def run_size(n: int, folder: str) -> dict:
+    path = os.path.join(folder, f"bench-{n}.db")
+    out = subprocess.run([sys.executable, "-c", CHILD, str(n), path], capture_output=True, text=True, check=True)
+    os.remove(path)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def naive_rows_per_second(n_customers: int = 300) -> float:
+    """One Faker call per value and one INSERT statement per row (customers, orders, order lines)."""
+    import random
+    import sqlite3
+
+    from faker import Faker
+
+    fake = Faker("zh_CN")
+    Faker.seed(1)
+    rnd = random.Random(1)
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, code TEXT UNIQUE, name TEXT, phone TEXT,"
+                " email TEXT, city TEXT, address TEXT, registered_at TEXT)")
+    con.execute("CREATE TABLE orders (order_id INTEGER PRIMARY KEY, customer_id INTEGER, ordered_at TEXT, amount REAL)")
+    con.execute("CREATE TABLE order_lines (order_id INTEGER, line_no INTEGER, product_id INTEGER, quantity INTEGER,"
+                " unit_price REAL, PRIMARY KEY (order_id, line_no))")
+    rows = 0
+    oid = 0
+    t0 = time.perf_counter()
+    for i in range(1, n_customers + 1):
+        con.execute("INSERT INTO customers VALUES (?,?,?,?,?,?,?,?)",
+                    (i, f"C{i:06d}", fake.name(), fake.phone_number(), fake.email(), fake.city(),
+                     fake.address(), str(fake.date_time_between("-2y", "now"))))
+        rows += 1
+        for _ in range(rnd.randint(1, 11)):
+            oid += 1
+            con.execute("INSERT INTO orders VALUES (?,?,?,?)",
+                        (oid, i, str(fake.date_time_between("-2y", "now")), round(rnd.gammavariate(6, 50), 2)))
+            rows += 1
+            for ln in range(1, rnd.randint(1, 3) + 1):
+                con.execute("INSERT INTO order_lines VALUES (?,?,?,?,?)",
+                            (oid, ln, rnd.randint(1, 200), rnd.randint(1, 3), round(rnd.uniform(5, 300), 2)))
+                rows += 1
+    con.commit()
+    return rows / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 100_000, 1_000_000])
+    args = ap.parse_args()
+    base = naive_rows_per_second()
+    print(f"naive baseline (Faker call + INSERT per row): {base:,.0f} rows/s")
+    print(f"{'customers':>10} {'seconds':>8} {'rows':>12} {'rows/s':>10} {'orders':>10} {'lines':>11} "
+          f"{'peak MiB':>9} {'file MiB':>9} {'naive s':>9} {'speed-up':>8}")
+    with tempfile.TemporaryDirectory() as folder:
+        for n in args.sizes:
+            r = run_size(n, folder)
+            naive = r["rows"] / base
+            print(f"{n:>10,} {r['seconds']:>8.2f} {r['rows']:>12,} {r['rows'] / r['seconds']:>10,.0f} "
+                  f"{r['orders']:>10,} {r['order_lines']:>11,} {r['peak_mib']:>9,.0f} {r['file_mib']:>9,.0f} "
+                  f"{naive:>9,.0f} {naive / r['seconds']:>7.1f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()

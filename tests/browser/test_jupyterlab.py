@@ -1,0 +1,158 @@
+"""A real browser: JupyterLab on loopback, lab 01 run top to bottom, a quiz widget clicked.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``/usr/bin/chromium``, ``/usr/bin/chromedriver``).
+Without them the test skips with a reason; with ``CI=true`` it fails instead. The screenshot goes
+to ``$CRMLAB_ARTIFACTS`` (or ``ci-artifacts/``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CRMLAB_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CRMLAB_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+def _require(condition: bool, reason: str):
+    if not condition:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason} (in CI the browser test must run, not skip)")
+        pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _artifacts() -> Path:
+    path = Path(os.environ.get("CRMLAB_ARTIFACTS") or ROOT / "ci-artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    _require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    _require(Path(CHROMEDRIVER).exists(), f"no chromedriver at {CHROMEDRIVER} (apt-get install chromium-driver)")
+    sources = sorted((ROOT / "labs").glob("01-*.ipynb"))
+    _require(bool(sources), "labs/01-*.ipynb does not exist yet")
+    work = tmp_path_factory.mktemp("jlab")
+    nb = nbformat.read(sources[0], as_version=4)
+    for cell in nb.cells:                      # a clean start: no stale outputs
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    if not any("lab.quiz(" in c.source for c in nb.cells if c.cell_type == "code"):
+        nb.cells.append(nbformat.v4.new_code_cell('lab.quiz("m1")'))
+    nbformat.write(nb, work / "lab01.ipynb")
+    settings = work / "settings" / "@jupyter-widgets" / "jupyterlab-manager"
+    settings.mkdir(parents=True)
+    (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
+    token, port = secrets.token_hex(16), _free_port()
+    env = dict(os.environ, CRMLAB_HOME=str(work / "home"), JUPYTERLAB_SETTINGS_DIR=str(work / "settings"),
+               JUPYTER_CONFIG_DIR=str(work / "config"), MPLBACKEND="Agg")
+    log = open(work / "jupyterlab.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+                             f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+                             f"--ServerApp.root_dir={work}", "--ServerApp.open_browser=False"],
+                            cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(1)
+    else:
+        proc.kill()
+        pytest.fail("JupyterLab did not start: " + (work / "jupyterlab.log").read_text()[-2000:])
+    yield {"base": base, "token": token, "work": work}
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+    shutil.copy(work / "jupyterlab.log", _artifacts() / "jupyterlab.log")
+
+
+@pytest.fixture(scope="module")
+def browser(jupyterlab):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1400,1000"):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    yield driver
+    driver.quit()
+
+
+def _menu(driver, wait, top: str, item: str):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+
+    wait.until(EC.element_to_be_clickable(
+        (By.XPATH, f"//div[contains(@class,'lm-MenuBar-itemLabel') and text()='{top}']"))).click()
+    wait.until(EC.element_to_be_clickable(
+        (By.XPATH, f"//div[contains(@class,'lm-Menu-itemLabel') and text()='{item}']"))).click()
+
+
+def test_lab01_runs_and_quiz_widget_answers_a_click(jupyterlab, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from crmlab.teaching.answers import from_notebook
+
+    shot = _artifacts() / "jupyterlab-lab01-quiz.png"
+    driver, wait = browser, WebDriverWait(browser, 60)
+    driver.get(f"{jupyterlab['base']}/lab/tree/lab01.ipynb?token={jupyterlab['token']}")
+    try:
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")))
+        wait.until(EC.presence_of_element_located(
+            (By.XPATH, "//*[contains(@class,'jp-Notebook-ExecutionIndicator') or contains(@class,'jp-KernelStatus')]")))
+        time.sleep(3)                          # let the kernel finish starting
+        _menu(driver, wait, "Run", "Run All Cells")
+        long_wait = WebDriverWait(driver, 600)
+        radios = long_wait.until(EC.presence_of_all_elements_located(
+            (By.XPATH, "//div[contains(@class,'crmlab-q-m1.q01')]//input[@type='radio']")))
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", radios[0])
+        radios[0].click()                      # A. basic: the right answer
+        driver.find_element(By.XPATH, "//button[contains(@class,'crmlab-check-m1.q01')]").click()
+        ok = wait.until(EC.presence_of_element_located(
+            (By.XPATH, "//div[contains(@class,'crmlab-fb-m1.q01')]//div[contains(@class,'crmlab-correct')]")))
+        assert "correct" in ok.text
+        radios = driver.find_elements(By.XPATH, "//div[contains(@class,'crmlab-q-m1.q02')]//input[@type='radio']")
+        radios[0].click()                      # A. basic: wrong for q02 (accountable)
+        driver.find_element(By.XPATH, "//button[contains(@class,'crmlab-check-m1.q02')]").click()
+        bad = wait.until(EC.presence_of_element_located(
+            (By.XPATH, "//div[contains(@class,'crmlab-fb-m1.q02')]//div[contains(@class,'crmlab-wrong')]")))
+        assert "not yet right" in bad.text and "客户关系类型" in bad.text
+        time.sleep(1)
+        _menu(driver, wait, "File", "Save Notebook")
+        time.sleep(3)
+    finally:
+        driver.save_screenshot(str(shot))
+    assert shot.exists() and shot.stat().st_size > 0
+    saved = nbformat.read(jupyterlab["work"] / "lab01.ipynb", as_version=4)
+    answers = from_notebook(saved)
+    assert answers.get("m1.q01") == "A", f"quiz answer not saved in the notebook: {answers}"
