@@ -155,50 +155,60 @@ def format_dates(values) -> np.ndarray:
     return res
 
 
-def _pylist(values) -> list:
-    """A column as a Python list with ``None`` for missing values."""
+CHUNK_ROWS = 200_000
+
+
+def _pylist(values, kind: str = "") -> list:
+    """A column (slice) as a Python list with ``None`` for missing values; datetimes formatted."""
     if isinstance(values, list):
         return values
     arr = np.asarray(values)
+    if arr.dtype.kind == "M":
+        return (format_dates(arr) if kind == "date" else format_timestamps(arr)).tolist()
     if arr.dtype.kind == "f":
         out = arr.astype(object)
         out[np.isnan(arr)] = None
         return out.tolist()
+    if arr.dtype.kind == "b":
+        return arr.astype(np.int64).tolist()
     return arr.tolist()
 
 
 def bulk_insert(conn: sa.Connection, name: str, columns: Mapping[str, Iterable]) -> int:
     """Insert many rows at driver speed: ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
 
-    ``columns`` maps column names to equal-length arrays (timestamps already formatted with
-    :func:`format_timestamps`). Runs inside the caller's transaction. Returns the row count.
+    ``columns`` maps column names to equal-length arrays; ``datetime64`` arrays are formatted as the
+    schema stores them. Rows go in chunks of :data:`CHUNK_ROWS`, so only one chunk at a time exists
+    as Python objects. Runs inside the caller's transaction. Returns the row count.
     """
     table = schema.table(name)
     names = list(columns)
-    data = [_pylist(columns[c]) for c in names]
-    n = len(data[0]) if data else 0
-    if any(len(col) != n for col in data):
+    arrays = [columns[c] if isinstance(columns[c], list) else np.asarray(columns[c]) for c in names]
+    kinds = [_kind(table.c[c]) if c in table.c else "" for c in names]
+    n = len(arrays[0]) if arrays else 0
+    if any(len(col) != n for col in arrays):
         raise ValueError(f"{name}: columns of different lengths")
     if n == 0:
         return 0
     quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in names)
-    if conn.dialect.name == "postgresql":
-        # object columns keep ints as ints ("1", not "1.0") next to missing values
-        frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(names, data)})
-        buf = io.StringIO()
-        frame.to_csv(buf, index=False, header=False, na_rep="")
-        raw = conn.connection.dbapi_connection
-        with raw.cursor() as cur:
-            with cur.copy(f"COPY {table.name} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '')") as copy:
-                copy.write(buf.getvalue())
-    else:
-        marks = ", ".join("?" for _ in names)
-        raw = conn.connection.dbapi_connection
-        cur = raw.cursor()
-        try:
-            cur.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})", zip(*data))
-        finally:
-            cur.close()
+    raw = conn.connection.dbapi_connection
+    for lo in range(0, n, CHUNK_ROWS):
+        data = [_pylist(a[lo:lo + CHUNK_ROWS], k) for a, k in zip(arrays, kinds)]
+        if conn.dialect.name == "postgresql":
+            # object columns keep ints as ints ("1", not "1.0") next to missing values
+            frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(names, data)})
+            buf = io.StringIO()
+            frame.to_csv(buf, index=False, header=False, na_rep="")
+            with raw.cursor() as cur:
+                with cur.copy(f"COPY {table.name} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '')") as copy:
+                    copy.write(buf.getvalue())
+        else:
+            marks = ", ".join("?" for _ in names)
+            cur = raw.cursor()
+            try:
+                cur.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})", zip(*data))
+            finally:
+                cur.close()
     return n
 
 

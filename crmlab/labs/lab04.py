@@ -66,7 +66,7 @@ def config(data) -> dict:
 
 def csi(data) -> pd.DataFrame:
     """CSI answers, one row per respondent (``survey_wide(db, "csi")``)."""
-    return _memo(data, "csi", lambda: survey_wide(data.db, "csi"))
+    return _memo(data, "csi", lambda: survey_wide(data, "csi"))
 
 
 def fit(data, model: str):
@@ -74,7 +74,7 @@ def fit(data, model: str):
 
 
 def kano_pairs(data) -> pd.DataFrame:
-    return kano_answers(survey_long(data.db, "kano"))
+    return kano_answers(survey_long(data, "kano"))
 
 
 def loyalty_frame(data) -> pd.DataFrame:
@@ -182,7 +182,7 @@ def _(data):
            "dimension's items of mean perception − mean expectation).",
     prompt_zh="SERVQUAL:给出包含 dimension 和 gap 两列的表(Q = P − E:该维度各题项的感知均值减期望均值,再取平均)。")
 def q6(data):
-    return servqual_gaps(survey_long(data.db, "servqual"))[["dimension", "gap"]]
+    return servqual_gaps(survey_long(data, "servqual"))[["dimension", "gap"]]
 
 
 @q6.mistake("e_minus_p", en="The gap is perception minus expectation (P − E): negative when service falls short.",
@@ -198,14 +198,14 @@ def _(data):
            "(each item holds its share; sum them per dimension, counting each item once, not its E and P rows twice).",
     prompt_zh="加权SERVQUAL得分 Σ_d w_d·Q_d,维度权重来自 survey_items.weight(按维度汇总,每个题项只计一次)。")
 def q7(data):
-    weights = item_weights_by_dimension(survey_items(data.db, "servqual"))
-    return servqual_score(survey_long(data.db, "servqual"), weights=weights)["weighted"]
+    weights = item_weights_by_dimension(survey_items(data, "servqual"))
+    return servqual_score(survey_long(data, "servqual"), weights=weights)["weighted"]
 
 
 @q7.mistake("unweighted", en="That is the unweighted mean of the five gaps; weight each by its importance.",
             zh="这是五个维度差距的简单平均;请按重要性加权。")
 def _(data):
-    return servqual_score(survey_long(data.db, "servqual"))["unweighted"]
+    return servqual_score(survey_long(data, "servqual"))["unweighted"]
 
 
 # --- q8, q9 Kano -----------------------------------------------------------------------------------
@@ -256,19 +256,19 @@ def _(data):
     prompt="Net Promoter Score of the nps survey (item `recommend`, 0–10), in points from −100 to 100.",
     prompt_zh="nps问卷(题项 `recommend`,0–10分)的净推荐值,取值 −100 到 100。")
 def q10(data):
-    return nps(survey_wide(data.db, "nps")["recommend"])["nps"]
+    return nps(survey_wide(data, "nps")["recommend"])["nps"]
 
 
 @q10.mistake("promoters_from_8", en="Promoters answer 9 or 10; 7–8 are passives.",
              zh="推荐者是打9或10分的人;7–8分是被动者。")
 def _(data):
-    v = survey_wide(data.db, "nps")["recommend"].to_numpy()
+    v = survey_wide(data, "nps")["recommend"].to_numpy()
     return float(100 * ((v >= 8).mean() - (v <= 6).mean()))
 
 
 @q10.mistake("detractors_to_5", en="Detractors answer 0 to 6 (6 included).", zh="贬损者是打0到6分的人(含6分)。")
 def _(data):
-    v = survey_wide(data.db, "nps")["recommend"].to_numpy()
+    v = survey_wide(data, "nps")["recommend"].to_numpy()
     return float(100 * ((v >= 9).mean() - (v <= 5).mean()))
 
 

@@ -105,7 +105,7 @@ class CRM:
     def __init__(self, db, user: str = "alice", now=None):
         self.db = db
         self.engine = db.engine
-        self.writer = _writer_engine(db)
+        self._writer = None
         with self.engine.connect() as conn:
             self.user: User = load_user(conn, user)
             self.permissions = load_matrix(conn, self.user.role)
@@ -113,6 +113,13 @@ class CRM:
         self._fixed_now = clock
         for name, ent in ENTITIES.items():
             setattr(self, name, _collection_class(name)(self, ent))
+
+    @property
+    def writer(self) -> sa.Engine:
+        """The engine writes go through (created on the first write, so read-only use changes nothing)."""
+        if self._writer is None:
+            self._writer = _writer_engine(self.db)
+        return self._writer
 
     # ------------------------------------------------------------------ clock, users, permissions
     @property

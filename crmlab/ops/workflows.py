@@ -278,6 +278,15 @@ def automation_candidates(crm, as_of=None, *, window_days: float = 7) -> pd.Data
     return df.merge(cust[["customer_id", "customer_code", "owner_user_id"]], on="customer_id", how="left")
 
 
+def _insert_ignore(conn, table):
+    """INSERT … ON CONFLICT DO NOTHING (waits for a concurrent writer of the same key, then skips)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()
+
+
 def run_automation(crm, as_of=None, *, window_days: float = 7) -> pd.DataFrame:
     """Fire the event-triggered rules once per event (事件触发营销): for each new event create the
     rule's task (assigned to the customer's owner, due a day later) and an ``automation_runs`` row.
@@ -299,6 +308,11 @@ def run_automation(crm, as_of=None, *, window_days: float = 7) -> pd.DataFrame:
             key = (int(ev.rule_id), int(ev.customer_id), ev.dedupe_key)
             if key in done:
                 continue
+            claim = _insert_ignore(conn, runs).values(rule_id=key[0], customer_id=key[1], dedupe_key=key[2],
+                                                      fired_at=at).returning(runs.c.run_id)
+            if conn.execute(claim).first() is None:   # another run fired this event first
+                done.add(key)
+                continue
             values = {"kind": ev.task_kind or "follow_up", "customer_id": int(ev.customer_id),
                       "title": f"{ev.rule} {ev.dedupe_key}", "due_at": at + dt.timedelta(days=1)}
             if ev.trigger != "lapsed":
@@ -306,8 +320,8 @@ def run_automation(crm, as_of=None, *, window_days: float = 7) -> pd.DataFrame:
             if ev.owner_user_id is not None and not pd.isna(ev.owner_user_id):
                 values["assigned_user_id"] = int(ev.owner_user_id)
             tid, _ = crm.tasks._insert(conn, values, "all", txn=txn)
-            conn.execute(runs.insert().values(rule_id=key[0], customer_id=key[1], dedupe_key=key[2],
-                                              fired_at=at, task_id=tid))
+            conn.execute(runs.update().where(runs.c.rule_id == key[0], runs.c.customer_id == key[1],
+                                             runs.c.dedupe_key == key[2]).values(task_id=tid))
             done.add(key)
             fired.append({"rule": ev.rule, "customer_id": key[1], "dedupe_key": key[2], "task_id": tid})
         return pd.DataFrame(fired, columns=["rule", "customer_id", "dedupe_key", "task_id"])

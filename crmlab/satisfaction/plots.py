@@ -11,8 +11,8 @@ import seaborn as sns
 from crmlab.satisfaction.index_models import LATENTS, MODEL_NAMES, model_latents
 
 #: Where each latent sits in the path diagram (x, y).
-_POS = {"IMG": (0.0, 3.4), "EXP": (0.0, 2.0), "PQ": (0.0, 0.2), "PV": (1.6, 1.1),
-        "SAT": (3.1, 2.0), "CMP": (4.7, 3.2), "LOY": (4.7, 0.8)}
+_POS = {"IMG": (4.2, 3.9), "EXP": (0.0, 3.0), "PQ": (0.0, 0.6), "PV": (2.1, 1.8),
+        "SAT": (4.2, 1.8), "CMP": (6.3, 3.0), "LOY": (6.3, 0.6)}
 
 
 def path_diagram(result, ax=None, truth=None, standardised: bool = True):
@@ -22,7 +22,7 @@ def path_diagram(result, ax=None, truth=None, standardised: bool = True):
     label reads ``estimate (planted)``. Stars mark p < 0.05.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.8))
+        _, ax = plt.subplots(figsize=(10, 5))
     latents = model_latents(result.model)
     planted = {(p["lhs"], p["rhs"]): p["estimate"] for p in truth} if truth else {}
     for v in latents:
@@ -40,11 +40,12 @@ def path_diagram(result, ax=None, truth=None, standardised: bool = True):
         label = f"{r[col]:.2f}" + ("*" if r["p"] < 0.05 else "")
         if (r["lhs"], r["rhs"]) in planted:
             label += f" ({planted[(r['lhs'], r['rhs'])]:.2f})"
-        mx, my = (s[0] + e[0]) / 2, (s[1] + e[1]) / 2
+        t = 0.3 if r["rhs"] == "IMG" else 0.5          # image's long arrows cross others mid-way
+        mx, my = s[0] + t * (e[0] - s[0]), s[1] + t * (e[1] - s[1])
         ax.text(mx, my, label, fontsize=8.5, ha="center", va="center",
                 bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.9))
-    ax.set_xlim(-0.8, 5.5)
-    ax.set_ylim(-0.4, 4.0)
+    ax.set_xlim(-0.7, 7.0)
+    ax.set_ylim(0.1, 4.4)
     ax.set_aspect("equal")
     ax.axis("off")
     title = MODEL_NAMES.get(result.model, (result.model,))[0]
@@ -130,6 +131,6 @@ def cohort_heatmap(table: pd.DataFrame, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     sns.heatmap(table, annot=table.shape[1] <= 12, fmt=".0%", cmap="Blues", vmin=0, vmax=1, ax=ax, cbar=False)
-    ax.set_title("Retention by cohort (顾客保持率)".replace(" (顾客保持率)", ""))
+    ax.set_title("Retention by cohort")
     ax.set_ylabel("cohort (first purchase)")
     return ax

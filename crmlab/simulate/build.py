@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from crmlab.db import schema
 from crmlab.db.engine import Database, default_url, make_engine
-from crmlab.db.io import bulk_insert, format_dates, format_timestamps, reset_sequences, _kind
+from crmlab.db.io import _kind, bulk_insert, reset_sequences
 from crmlab.errors import ConfigError, DatabaseNotEmpty
 from crmlab.simulate import campaigns, catalog, funnel, parties, purchases
 from crmlab.simulate.config import SimConfig
@@ -94,9 +94,10 @@ def _prepare(table: sa.Table, cols: dict) -> dict:
         kind = _kind(table.c[name])
         arr = values.to_numpy() if hasattr(values, "to_numpy") else values
         if kind in ("timestamp", "date"):
-            arr = np.asarray(pd.to_datetime(pd.Series(arr)).to_numpy(), dtype="datetime64[s]") \
-                if np.asarray(arr).dtype == object else np.asarray(arr)
-            out[name] = format_timestamps(arr) if kind == "timestamp" else format_dates(arr)
+            # kept as datetime64: bulk_insert formats chunk by chunk (bounded memory)
+            a = np.asarray(arr)
+            out[name] = (np.asarray(pd.to_datetime(pd.Series(a)).to_numpy(), dtype="datetime64[s]")
+                         if a.dtype == object else a.astype("datetime64[s]"))
         elif isinstance(arr, pd.arrays.IntegerArray) or getattr(arr, "dtype", None) == "Int64":
             out[name] = pd.array(arr, dtype="Int64").astype(object).to_numpy()
             out[name][pd.isna(out[name])] = None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -96,7 +97,7 @@ def _jsonable(x):
 def _as_float(x) -> float | None:
     if isinstance(x, (bool, np.bool_)):
         return None
-    if isinstance(x, numbers.Real):
+    if isinstance(x, (numbers.Real, Decimal)):
         return float(x)
     if isinstance(x, np.ndarray) and x.size == 1 and np.issubdtype(x.dtype, np.number):
         return float(x.reshape(-1)[0])
@@ -248,7 +249,7 @@ class Table(Check):
         if isinstance(data, dict) and "__table__" in data:
             import io
 
-            df = pd.read_json(io.StringIO(data["__table__"]), orient="split")
+            df = pd.read_json(io.StringIO(data["__table__"]), orient="split", dtype=False, convert_dates=False)
             for c, t in data.get("dtypes", {}).items():
                 if c in df.columns and t.startswith("datetime64"):
                     df[c] = pd.to_datetime(df[c])

@@ -43,7 +43,7 @@ STATUS_KEYS = {"timeout": "grade.timeout", "kernel_died": "grade.kernel_died",
 SUSPICIOUS = [
     ("sus.redefines_check", re.compile(r"\b(lab|Lab)\s*\.\s*(check|answer|progress)\s*=(?!=)|setattr\(\s*(lab|Lab)\b")),
     ("sus.monkeypatch", re.compile(r"\bcrmlab(\.\w+)+\s*=(?!=)|setattr\(\s*crmlab|monkeypatch")),
-    ("sus.solutions", re.compile(r"crmlab\.labs|\bEXERCISES\b|\.expected\(|mistake_values|quizbank")),
+    ("sus.solutions", re.compile(r"\bEXERCISES\b|\.expected\(|mistake_values|quizbank|\bQUESTIONS\b|crmlab\.labs\.load|\.func\(")),
     ("sus.files", re.compile(r"os\.remove|os\.unlink|shutil\.rmtree|\.unlink\(|os\.rmdir|rm -rf|gradebook|open\(\s*['\"]/|"
                               r"glob\.glob\(|os\.listdir\(|os\.walk\(|gettempdir|CRMLAB_ANSWERS")),
     ("sus.prints_correct", re.compile(r"print\(.*(correct|正确|✔)", re.IGNORECASE)),
@@ -240,6 +240,7 @@ def grade_one(sub: Submission, lab: str, *, salt=None, n_customers=None, timeout
             submitted = nbformat.read(sub.path, as_version=4)
         except Exception as exc:  # noqa: BLE001
             submitted = None
+            result["status"] = "unreadable"
             result["notes"].append(f"the file is not a readable notebook ({type(exc).__name__})")
         answers: dict = {}
         recorded_meta: dict = {}

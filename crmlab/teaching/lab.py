@@ -204,7 +204,7 @@ class Lab:
         module = module or self.exercises.quiz_module or "m1"
         for qid, value in (answers or {}).items():
             self.answer(qid, value)
-        return show_quiz(self, module)
+        show_quiz(self, module)
 
     def __repr__(self):
         return (f"Lab({self.lab!r}, student_id={self.student_id!r}, seed={self.seed}, "

@@ -88,7 +88,7 @@ MESSAGES = {
     "grade.status.error": {"en": "grader error", "zh": "评分出错"},
     "sus.redefines_check": {"en": "replaces lab.check or lab.answer", "zh": "替换了 lab.check 或 lab.answer"},
     "sus.monkeypatch": {"en": "assigns to attributes of crmlab (monkeypatching)", "zh": "修改了 crmlab 的属性(猴子补丁)"},
-    "sus.solutions": {"en": "reads the exercise solutions (crmlab.labs / EXERCISES)", "zh": "读取了题目的标准解答(crmlab.labs / EXERCISES)"},
+    "sus.solutions": {"en": "reads the exercise solutions (EXERCISES, the quiz bank)", "zh": "读取了题目的标准解答(EXERCISES、题库)"},
     "sus.identity": {"en": "reassigns student_id or seed after the parameters cell", "zh": "在参数单元格之后重新设置了 student_id 或 seed"},
     "sus.files": {"en": "touches files outside its own folder or deletes files", "zh": "访问了自身文件夹之外的文件或删除了文件"},
     "sus.prints_correct": {"en": "prints words like “correct” itself", "zh": "自行打印“正确”之类的字样"},

@@ -93,7 +93,7 @@ def show_quiz(lab, module: str):
     box.add_class("crmlab-quiz")
     display(box)
     display(_bundle(lab, module, given), raw=True, display_id=handle_id)
-    return None
+    return box
 
 
 __all__ = ["show_quiz"]

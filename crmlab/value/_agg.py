@@ -15,11 +15,10 @@ def per_customer(data: pd.DataFrame, value: str, customer: str | None, *, allow_
     v.frame(data, [value] + ([customer] if customer else []), name="data")
     vals = v.numeric(data, value, money=not allow_negative)
     if customer:
-        s = pd.Series(vals, index=data[customer].to_numpy()).groupby(level=0, sort=True).sum()
-        s.index.name = customer
+        codes, uniq = v.codes(data[customer].to_numpy())
+        s = pd.Series(np.bincount(codes, weights=vals, minlength=len(uniq)), index=pd.Index(uniq, name=customer))
     else:
-        s = pd.Series(vals, index=data.index)
-    # stable sort on an id-sorted series: equal values keep ascending ids (the tie rule)
-    s = s.sort_index(kind="stable")
+        s = pd.Series(vals, index=data.index).sort_index(kind="stable")
+    # stable sort of an id-sorted series: equal values keep ascending ids (the tie rule)
     order = np.argsort(-s.to_numpy(), kind="stable")
     return s.iloc[order].rename(value)

@@ -90,3 +90,17 @@ def times(data: pd.DataFrame, column: str) -> pd.Series:
     if s.isna().any():
         raise DataError(column, f"has {int(s.isna().sum())} missing timestamp(s)")
     return s
+
+
+def codes(ids) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, uniques) with uniques sorted: like ``pd.factorize(sort=True)``, but for compact integer
+    ids (the usual customer_id) a bincount replaces hashing, which is several times faster."""
+    ids = np.asarray(ids)
+    if ids.dtype.kind in "iu" and ids.size:
+        lo, hi = int(ids.min()), int(ids.max())
+        if hi - lo <= 4 * ids.size + 1_000_000:
+            present = np.bincount(ids - lo, minlength=hi - lo + 1) > 0
+            lookup = np.cumsum(present) - 1
+            return lookup[ids - lo], np.flatnonzero(present) + lo
+    c, u = pd.factorize(ids, sort=True)
+    return c, np.asarray(u)

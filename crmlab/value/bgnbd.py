@@ -87,29 +87,42 @@ def summary_data_from_orders(orders: pd.DataFrame, *, customer: str = "customer_
     df = df[df["t"] <= end]
     if df.empty:
         raise DataError(time, "no orders on or before the observation end")
-    # one sort of integer keys instead of pandas groupbys: ~10x faster on millions of orders
-    codes, uniq = pd.factorize(df["customer"].to_numpy(), sort=True)
+    # integer codes and ufunc reductions instead of pandas groupbys: ~10x faster on millions of orders
+    codes, uniq = v.codes(df["customer"].to_numpy())
     tns = df["t"].to_numpy().astype("datetime64[ns]").astype(np.int64)
     amt = df["amount"].to_numpy() if amount else np.zeros(len(df))
+    week_ns = 7 * _DAY_NS
     if same_day:
         day = tns // _DAY_NS
-        day0 = day.min()
-        order = np.argsort(codes.astype(np.int64) * (day.max() - day0 + 1) + (day - day0), kind="stable")
-        c_s, t_s, a_s = codes[order], day[order] * _DAY_NS, amt[order]
-        new = np.r_[True, (c_s[1:] != c_s[:-1]) | (t_s[1:] != t_s[:-1])]
-        starts = np.flatnonzero(new)
-        c_s, t_s, a_s = c_s[starts], t_s[starts], np.add.reduceat(a_s, starts)
-    else:
-        order = np.lexsort((tns, codes))
-        c_s, t_s, a_s = codes[order], tns[order], amt[order]
+        k = len(uniq)
+        first = np.full(k, np.iinfo(np.int64).max)
+        last = np.full(k, np.iinfo(np.int64).min)
+        np.minimum.at(first, codes, day)
+        np.maximum.at(last, codes, day)
+        day0 = int(day.min())
+        span = int(day.max()) - day0 + 1
+        key = np.sort(codes.astype(np.int64) * span + (day - day0))      # a plain sort beats hashing here
+        pairs = key[np.r_[True, key[1:] != key[:-1]]]                    # distinct (customer, day)
+        n = np.bincount(pairs // span, minlength=k)
+        on_first = day == first[codes]
+        first_amount = np.bincount(codes[on_first], weights=amt[on_first], minlength=k)
+        total = np.bincount(codes, weights=amt, minlength=k)
+        out = pd.DataFrame({"frequency": (n - 1).astype("int64"), "recency": (last - first) * _DAY_NS / week_ns,
+                            "T": (pd.Timestamp(end).value - first * _DAY_NS) / week_ns},
+                           index=pd.Index(uniq, name=customer))
+        if amount:
+            freq = n - 1
+            out["monetary"] = np.where(freq > 0, (total - first_amount) / np.maximum(freq, 1), 0.0)
+        return out
+    order = np.lexsort((tns, codes))
+    c_s, t_s, a_s = codes[order], tns[order], amt[order]
     cstart = np.flatnonzero(np.r_[True, c_s[1:] != c_s[:-1]])
     cend = np.r_[cstart[1:], len(c_s)]
     n = cend - cstart
     first, last = t_s[cstart], t_s[cend - 1]
-    week_ns = 7 * _DAY_NS
     out = pd.DataFrame({"frequency": (n - 1).astype("int64"), "recency": (last - first) / week_ns,
                         "T": (pd.Timestamp(end).value - first) / week_ns},
-                       index=pd.Index(uniq[np.unique(c_s[cstart])] if len(uniq) != len(cstart) else uniq, name=customer))
+                       index=pd.Index(uniq, name=customer))
     if amount:
         repeat = np.add.reduceat(a_s, cstart) - a_s[cstart]
         freq = out["frequency"].to_numpy()
@@ -159,7 +172,8 @@ def _xtT(data, frequency, recency, T):
 
 
 # --------------------------------------------------------------------------- BG/NBD
-def _bgnbd_ll(params, x, tx, T, w):
+def _bgnbd_ll(params, x, tx, T, w, grad: bool = False):
+    """Σ w_i LL_i and (optionally) its gradient in (r, α, a, b)."""
     r, alpha, a, b = params
     a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
     a2 = special.betaln(a, b + x) - special.betaln(a, b)
@@ -167,7 +181,19 @@ def _bgnbd_ll(params, x, tx, T, w):
     # the "dropped out right after the last purchase" term exists only when x > 0
     a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + tx),
                   -np.inf)
-    return float(np.sum(w * (a1 + a2 + np.logaddexp(a3, a4))))
+    lse = np.logaddexp(a3, a4)
+    ll = float(np.sum(w * (a1 + a2 + lse)))
+    if not grad:
+        return ll
+    w3 = np.exp(a3 - lse)
+    w4 = 1.0 - w3
+    dr = special.digamma(r + x) - special.digamma(r) + np.log(alpha) - w3 * np.log(alpha + T) \
+        - w4 * np.log(alpha + tx)
+    dalpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + tx))
+    common = special.digamma(a + b) - special.digamma(a + b + x)
+    da = common + w4 / a
+    db = common + special.digamma(b + x) - special.digamma(b) - w4 / np.maximum(b + x - 1, 1e-300)
+    return ll, np.array([np.sum(w * dr), np.sum(w * dalpha), np.sum(w * da), np.sum(w * db)])
 
 
 def _compress(*cols):
@@ -177,11 +203,15 @@ def _compress(*cols):
     return [uniq[:, i] for i in range(uniq.shape[1])], counts.astype(float)
 
 
-def _mle(negll, x0, n_params):
+def _mle(negll, x0, n_params, jac=None):
+    """Minimise on log-parameters: L-BFGS-B (with the analytic gradient), Nelder-Mead as a fallback."""
     best = None
     for method in ("L-BFGS-B", "Nelder-Mead"):
-        res = optimize.minimize(negll, x0, method=method,
-                                options={"maxiter": 4000} if method == "Nelder-Mead" else {"maxiter": 1000})
+        if method == "L-BFGS-B":
+            res = optimize.minimize(jac if jac is not None else negll, x0, method=method,
+                                    jac=jac is not None, options={"maxiter": 1000})
+        else:
+            res = optimize.minimize(negll, x0, method=method, options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-12})
         if np.isfinite(res.fun) and (best is None or res.fun < best.fun - 1e-10):
             best = res
         if res.success and np.isfinite(res.fun):
@@ -271,7 +301,14 @@ def fit_bgnbd(data: pd.DataFrame, *, frequency: str = "frequency", recency: str 
         val = -_bgnbd_ll(np.exp(logp), x, tx, TT, w) / n
         return val if np.isfinite(val) else 1e10
 
-    res = _mle(negll, np.log(np.asarray(x0, dtype=float)), 4)
+    def negll_grad(logp):
+        p = np.exp(logp)
+        val, g = _bgnbd_ll(p, x, tx, TT, w, grad=True)
+        if not np.isfinite(val) or not np.all(np.isfinite(g)):
+            return 1e10, np.zeros_like(logp)
+        return -val / n, -g * p / n                 # chain rule: d/d log θ = θ · d/dθ
+
+    res = _mle(negll, np.log(np.asarray(x0, dtype=float)), 4, jac=negll_grad)
     r, alpha, a, b = np.exp(res.x)
     return BGNBDFit(float(r), float(alpha), float(a), float(b), float(-res.fun * n), n, bool(res.success))
 
@@ -329,15 +366,27 @@ def fit_gamma_gamma(data: pd.DataFrame, *, frequency: str = "frequency", monetar
     (x, z), w = _compress(x[keep], z[keep])
     n = int(w.sum())
 
-    def negll(logp):
+    lz, lx = np.log(z), np.log(x)
+
+    def negll(logp, grad=False):
         p, q, g = np.exp(logp)
         px = p * x
+        lg = np.log(g + x * z)
         ll = (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(g)
-              + (px - 1) * np.log(z) + px * np.log(x) - (px + q) * np.log(g + x * z))
+              + (px - 1) * lz + px * lx - (px + q) * lg)
         val = -np.sum(w * ll) / n
-        return val if np.isfinite(val) else 1e10
+        if not grad:
+            return val if np.isfinite(val) else 1e10
+        psi = special.digamma(px + q)
+        dp = np.sum(w * x * (psi - special.digamma(px) + lz + lx - lg))
+        dq = np.sum(w * (psi - special.digamma(q) + np.log(g) - lg))
+        dg = np.sum(w * (q / g - (px + q) / (g + x * z)))
+        gr = -np.array([dp * p, dq * q, dg * g]) / n
+        if not np.isfinite(val) or not np.all(np.isfinite(gr)):
+            return 1e10, np.zeros(3)
+        return val, gr
 
-    res = _mle(negll, np.log(np.asarray(x0, dtype=float)), 3)
+    res = _mle(negll, np.log(np.asarray(x0, dtype=float)), 3, jac=lambda lp: negll(lp, grad=True))
     p, q, g = np.exp(res.x)
     return GammaGammaFit(float(p), float(q), float(g), float(-res.fun * n), n, bool(res.success))
 

@@ -86,9 +86,10 @@ def rfm(orders: pd.DataFrame, *, at=None, customer: str = "customer_id", time: s
     amt = v.numeric(df, amount, money=True)
     cust = df[customer].to_numpy()
     # one pass with integer codes: much faster than groupby on object keys for millions of rows
-    codes, uniq = pd.factorize(cust, sort=True)
+    codes, uniq = v.codes(cust)
     tn = t.to_numpy().astype("datetime64[ns]").astype(np.int64)
-    last = pd.Series(tn).groupby(codes).max().to_numpy()
+    last = np.full(len(uniq), np.iinfo(np.int64).min)
+    np.maximum.at(last, codes, tn)
     freq = np.bincount(codes, minlength=len(uniq))
     total = np.bincount(codes, weights=amt, minlength=len(uniq))
     at_ns = (pd.Timestamp(at) if at is not None else t.max().normalize() + pd.Timedelta(days=1)).value
@@ -111,14 +112,17 @@ def rfm(orders: pd.DataFrame, *, at=None, customer: str = "customer_id", time: s
     high = high if high is not None else int(np.floor((top + 1) / 2)) + 1   # above the scale's midpoint
     out = pd.DataFrame({"recency": recency, "frequency": freq, "monetary": mon, "R": R, "F": F, "M": M},
                        index=pd.Index(uniq, name=customer))
-    out["rfm_code"] = (R * 100 + F * 10 + M).astype(str) if top < 10 else \
-        pd.Series(R).astype(str).str.cat([pd.Series(F).astype(str), pd.Series(M).astype(str)], sep="-").to_numpy()
+    if top < 10:
+        # categoricals built from codes: no per-row string work on millions of customers
+        ucode, inv = np.unique(R * 100 + F * 10 + M, return_inverse=True)
+        out["rfm_code"] = pd.Categorical.from_codes(inv, categories=[str(u) for u in ucode])
+    else:
+        out["rfm_code"] = [f"{r}-{f}-{m}" for r, f, m in zip(R, F, M)]
     out["rfm_score"] = w[0] * R + w[1] * F + w[2] * M
     key = (R >= high) * 4 + (F >= high) * 2 + (M >= high)
     table = {int(r) * 4 + int(f) * 2 + int(m): seg for (r, f, m), seg in SEGMENTS.items()}
-    out["segment"] = np.array([table[k][0] for k in range(8)])[key]
-    out["segment_zh"] = np.array([table[k][1] for k in range(8)])[key]
-    out["strategy"] = np.array([table[k][2] for k in range(8)])[key]
+    for col, j in (("segment", 0), ("segment_zh", 1), ("strategy", 2)):
+        out[col] = pd.Categorical.from_codes(key, categories=[table[k][j] for k in range(8)])
     return out
 
 

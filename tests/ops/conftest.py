@@ -6,6 +6,9 @@ SQLite and on PostgreSQL. Expected values in the tests are read off these rows b
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
 
 import pytest
 import sqlalchemy as sa
@@ -48,7 +51,24 @@ TICKETS = [  # id, customer, order, kind, category, status, subject, root cause,
 ]
 
 
+_TEMPLATE: dict[str, str] = {}
+
+
 def build_small(url: str) -> Database:
+    """The small database at ``url`` (SQLite files are copied from a template built once)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if "path" not in _TEMPLATE:
+            folder = tempfile.mkdtemp(prefix="crm-ops-template-")
+            template = os.path.join(folder, "small.db")
+            _build(f"sqlite:///{template}").close()
+            _TEMPLATE["path"] = template
+        shutil.copyfile(_TEMPLATE["path"], parsed.database)
+        return Database(url=url, engine=make_engine(url))
+    return _build(url)
+
+
+def _build(url: str) -> Database:
     engine = make_engine(url)
     schema.metadata.create_all(engine)
     with engine.begin() as conn:

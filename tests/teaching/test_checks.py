@@ -118,3 +118,13 @@ def test_exercise_definition_errors(exset):
     with pytest.raises(ConfigError):
         exset["q1"].mistake("x", en="only english", zh="")
     assert exset.validate() == []
+
+
+def test_json_round_trip_keeps_text_codes_and_decimals():
+    from decimal import Decimal
+
+    df = pd.DataFrame({"code": ["001", "010"], "n": [1, 2]})
+    chk = Table(key="code")
+    back = chk.from_json(chk.to_json(df))
+    assert list(back["code"]) == ["001", "010"] and chk.compare(back, df).correct
+    assert Number().compare(Decimal("2.50"), 2.5).correct

@@ -110,7 +110,7 @@ def graded(tmp_path_factory):
                   "email": [f"{i}@uni.example" for i in ids]}).to_csv(roster, index=False)
     deadline = pd.Timestamp.now(tz="UTC").isoformat()
     start = time.perf_counter()
-    book = grade(subs_dir, "crmlabfake.lab", out, roster=roster, jobs=2, timeout=120, cell_timeout=25,
+    book = grade(subs_dir, "crmlabfake.lab", out, roster=roster, jobs=2, timeout=120, cell_timeout=12,
                  memory_mb=2500, deadline=deadline, progress=False, extra_pythonpath=[FIXTURES])
     seconds = time.perf_counter() - start
     return book.set_index("student_id"), out, seconds

@@ -80,3 +80,18 @@ def test_cli_help_is_complete(capsys):
 def test_cli_reports_bad_input_with_a_typed_message(tmp_path, capsys):
     assert main(["release", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_scan_code_reports_what_it_sees_without_false_alarms():
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from crmlab.teaching.grading import scan_code
+
+    clean = new_notebook(cells=[new_code_cell("student_id = 'x'", metadata={"tags": ["parameters"]}),
+                                new_code_cell("from crmlab.labs.lab01 import TABLE_KIND\nlab.check('q1', 3)")])
+    assert scan_code(clean) == []
+    hostile = new_notebook(cells=[new_code_cell("student_id = 'x'", metadata={"tags": ["parameters"]}),
+                                  new_code_cell("seed = 3"),
+                                  new_code_cell("from crmlab.labs import load\nload('02')['q1'].expected(d)"),
+                                  new_code_cell("import os\nos.kill(os.getpid(), 9)")])
+    assert set(scan_code(hostile)) == {"sus.identity", "sus.solutions", "sus.kills"}

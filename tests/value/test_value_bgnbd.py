@@ -199,3 +199,30 @@ def test_bad_inputs_name_the_column():
     with pytest.raises(DataError) as e:
         bgnbd.summary_data_from_orders(pd.DataFrame({"customer_id": [], "ordered_at": [], "amount": []}))
     assert "empty" in e.value.reason
+
+
+@pytest.mark.parametrize("ids", ["int", "str"])
+@pytest.mark.parametrize("same_day", [True, False])
+def test_summary_matches_a_plain_pandas_oracle(ids, same_day):
+    rng = np.random.default_rng(9)
+    n = 3000
+    cid = rng.integers(0, 400, n) * 7 + 3
+    o = pd.DataFrame({"customer_id": cid.astype(str) if ids == "str" else cid,
+                      "ordered_at": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300 * 24, n), unit="h"),
+                      "amount": rng.gamma(2, 30, n).round(2)})
+    end = pd.Timestamp("2024-12-31")
+    got = bgnbd.summary_data_from_orders(o, observation_end=end, same_day=same_day)
+    d = o.assign(t=o["ordered_at"].dt.floor("D") if same_day else o["ordered_at"])
+    d = d.groupby(["customer_id", "t"], as_index=False)["amount"].sum() if same_day else d.sort_values(["customer_id", "t"])
+    rows = {}
+    for c, g in d.groupby("customer_id"):
+        g = g.sort_values("t")
+        x = len(g) - 1
+        rows[c] = (x, (g["t"].iloc[-1] - g["t"].iloc[0]).total_seconds() / 604800,
+                   (end - g["t"].iloc[0]).total_seconds() / 604800, g["amount"].iloc[1:].mean() if x else 0.0)
+    want = pd.DataFrame.from_dict(rows, orient="index", columns=["frequency", "recency", "T", "monetary"])
+    assert list(got.index) == sorted(want.index)
+    want = want.loc[got.index]
+    assert (got["frequency"].to_numpy() == want["frequency"].to_numpy()).all()
+    np.testing.assert_allclose(got[["recency", "T", "monetary"]].to_numpy(), want[["recency", "T", "monetary"]].to_numpy(),
+                               rtol=1e-9, atol=1e-9)
