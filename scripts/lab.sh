@@ -7,4 +7,6 @@ source "$(dirname "$0")/env.sh"
 crmlab simulate --if-exists auto
 cd "$ROOT/labs"
 unset MPLBACKEND
-exec jupyter lab "$@"
+extra=()
+[ "$(id -u)" = "0" ] && extra+=(--allow-root)    # containers often run as root; JupyterLab refuses without it
+exec jupyter lab "${extra[@]}" "$@"

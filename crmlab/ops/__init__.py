@@ -13,6 +13,9 @@ from __future__ import annotations
 _LAZY = {
     "CRM": ("crmlab.ops.crm", "CRM"),
     "install_guards": ("crmlab.ops.audit", "install_guards"),
+    "working_copy": ("crmlab.ops.sandbox", "working_copy"),
+    "Console": ("crmlab.ops.widgets", "Console"),
+    "console": ("crmlab.ops.widgets", "console"),
 }
 
 
@@ -25,4 +28,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'crmlab.ops' has no attribute {name!r}")
 
 
-__all__ = ["CRM", "install_guards"]
+__all__ = ["CRM", "install_guards", "working_copy", "Console", "console"]

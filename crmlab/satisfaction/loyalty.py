@@ -149,9 +149,10 @@ def retention_rate(orders: pd.DataFrame, period: str = "Q") -> pd.DataFrame:
     return out
 
 
-def cohort_retention(orders: pd.DataFrame, period: str = "Q") -> pd.DataFrame:
+def cohort_retention(orders: pd.DataFrame, period: str = "Q", churn: bool = False) -> pd.DataFrame:
     """Cohort table: rows = period of first purchase (获客期), columns = periods since (0, 1, …),
-    values = share of the cohort that purchased in that period (cohort 顾客保持率)."""
+    values = share of the cohort that purchased in that period (cohort 顾客保持率); with
+    ``churn=True`` the complement, the cohort's churn rate (客户流失率) 1 − retention."""
     p = purchases(orders)
     per = p["ordered_at"].dt.to_period(period)
     d = pd.DataFrame({"customer_id": p["customer_id"].to_numpy(), "per": per.to_numpy()})
@@ -162,7 +163,7 @@ def cohort_retention(orders: pd.DataFrame, period: str = "Q") -> pd.DataFrame:
     table = counts.div(counts[0], axis=0)
     table.index = table.index.astype(str)
     table.columns.name = "periods_since_first_purchase"
-    return table
+    return 1.0 - table if churn else table
 
 
 def label_churn_type(measures: pd.DataFrame, orders: pd.DataFrame | None = None, now=None,

@@ -24,7 +24,7 @@ def register(subparsers) -> None:
                    help="what to do when the database already holds a simulation")
     p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                    help="a model option, e.g. --option bgnbd_r=0.5 (repeatable)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress bars (they show from 50,000 customers)")
     p.set_defaults(func=run)
 
 
@@ -52,7 +52,7 @@ def run(args) -> int:
 
     options = _parse_options(args.option)
     db = crmlab.simulate(n_customers=args.customers, seed=args.seed, url=args.url, locale=args.locale,
-                         if_exists=args.if_exists, progress=not args.quiet, **options)
+                         if_exists=args.if_exists, progress=False if args.quiet else None, **options)
     counts = getattr(db, "row_counts", None)
     if counts is None:
         print(f"crmlab: {db!r} already holds this simulation (seed {args.seed}, {args.customers:,} customers); reused")

@@ -251,7 +251,7 @@ def generate(ctx) -> None:
         "facet": np.array([it[3] for it in items], dtype=object),
         "text": np.array([it[4] for it in items]),
         "text_zh": np.array([it[5] for it in items]),
-        "weight": np.array([np.nan if it[6] is None else it[6] for it in items], float),
+        "weight": np.array([None if it[6] is None else float(it[6]) for it in items], dtype=object),
     })
 
     resp = {"response_id": [], "instrument_id": [], "customer_id": [], "responded_at": [], "channel": []}

@@ -249,7 +249,7 @@ class Table(Check):
         if isinstance(data, dict) and "__table__" in data:
             import io
 
-            df = pd.read_json(io.StringIO(data["__table__"]), orient="split", dtype=False, convert_dates=False)
+            df = pd.read_json(io.StringIO(data["__table__"]), orient="split", dtype=False)
             for c, t in data.get("dtypes", {}).items():
                 if c in df.columns and t.startswith("datetime64"):
                     df[c] = pd.to_datetime(df[c])

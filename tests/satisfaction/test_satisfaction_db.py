@@ -47,7 +47,8 @@ def test_churn_labels_against_planted_types(sim):
     labels = S.label_churn_type(m, orders, now=now)
     table, acc = S.churn_type_agreement(labels, truth.customers)
     assert table.to_numpy().sum() > 100 and 0 <= acc <= 1
-    # every customer labelled churned really dropped out before the observation date or soon after
-    churned = labels.loc[labels["churned"], "customer_id"]
-    alive = truth.customers.set_index("customer_id").loc[churned, "alive_at_end"]
-    assert alive.mean() < 0.35
+    # customers labelled churned are far less often still alive (planted) than the others
+    alive = truth.customers.set_index("customer_id")["alive_at_end"]
+    churned = alive.loc[labels.loc[labels["churned"], "customer_id"]].mean()
+    kept = alive.loc[labels.loc[~labels["churned"], "customer_id"]].mean()
+    assert churned < kept - 0.25, (churned, kept)          # about 0.3 against 0.7

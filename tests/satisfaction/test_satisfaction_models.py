@@ -228,6 +228,7 @@ def test_retention_rate_hand_example():
     c = S.cohort_retention(o, period="Q")
     # cohort 2024Q1 (customers 1,2,3): period 1 → 1 and 2 buy again = 2/3; period 2 → only 1 = 1/3
     assert c.loc["2024Q1", 1] == pytest.approx(2 / 3) and c.loc["2024Q1", 2] == pytest.approx(1 / 3)
+    assert S.cohort_retention(o, period="Q", churn=True).loc["2024Q1", 2] == pytest.approx(2 / 3)
 
 
 def test_churn_labels_rules():

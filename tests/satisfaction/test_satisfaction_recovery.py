@@ -119,7 +119,7 @@ def test_nps_shares_recovered(fake_survey):
 
 def test_loyalty_tracks_attitude(fake_survey):
     # LOY carries the customer's attitudinal loyalty (which drives real repeat purchase)
-    scores = S.satisfaction_index(S.survey_wide(fake_survey.tables, "csi"), model="full").scores
+    scores = S.construct_scores(S.survey_wide(fake_survey.tables, "csi"))
     att = fake_survey.customers.set_index("customer_id").loc[scores["customer_id"], "attitude"].to_numpy()
     r = np.corrcoef(scores["LOY"], att)[0, 1]
     planted = fake_survey.truth["survey"]["csi"]["loy_attitude_corr"]
