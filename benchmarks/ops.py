@@ -38,7 +38,7 @@ def make_csv(n: int, seed: int = 0) -> str:
     cats = np.array(["important", "ordinary", "potential"])
     df = pd.DataFrame({
         "姓名": [f"导入客户{i}" for i in range(n)],
-        "手机": [f"19{i:09d}" for i in range(n)],
+        "手机": [f"0990{i:07d}" for i in range(n)],
         "邮箱": [f"import{i}@example.com" for i in range(n)],
         "城市": cities[rng.integers(0, len(cities), n)],
         "类别": cats[rng.integers(0, 3, n)],
@@ -92,7 +92,7 @@ def bench(url: str, n_customers: int, n_rows: int, n_ops: int) -> dict:
     # naive baseline: the same kind of rows, one validated + audited transaction (commit) per row
     n_naive = min(n_rows, max(200, n_ops))
     base = pd.read_csv(io.StringIO(make_csv(n_naive, seed=1)), dtype=str).rename(columns=MAPPING)
-    base["phone"] = [f"16{i:09d}" for i in range(n_naive)]
+    base["phone"] = [f"0991{i:07d}" for i in range(n_naive)]
     base["email"] = [f"naive{i}@example.com" for i in range(n_naive)]
     t = time.perf_counter()
     for rec in tqdm(base.to_dict("records"), desc="row-at-a-time", leave=False):

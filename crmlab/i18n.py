@@ -62,13 +62,15 @@ def catalogue() -> dict[str, dict[str, str]]:
 def missing() -> list[tuple[str, str]]:
     """``(key, language)`` pairs that have no (non-empty) text: should be empty."""
     _load_builtin()
-    return [(k, lang) for k, v in sorted(_CATALOGUE.items()) for lang in LANGUAGES if not v.get(lang)]
+    gaps = [(k, lang) for k, v in sorted(_CATALOGUE.items()) for lang in LANGUAGES if not v.get(lang)]
+    return gaps + [(name, f"cannot be loaded: {err}") for name, err in _LOAD_ERRORS.items()]
 
 
 _BUILTIN = ("crmlab.teaching.messages", "crmlab.ops.messages", "crmlab.value.messages",
             "crmlab.satisfaction.messages", "crmlab.mining.messages", "crmlab.db.messages",
             "crmlab.simulate.messages")
 _loaded = False
+_LOAD_ERRORS: dict[str, str] = {}
 
 
 def _load_builtin() -> None:
@@ -79,13 +81,20 @@ def _load_builtin() -> None:
     _loaded = True
     import importlib
     import importlib.util
+    import pkgutil
 
-    for name in _BUILTIN:
+    import crmlab
+
+    names = list(_BUILTIN) + [f"crmlab.{m.name}.messages" for m in pkgutil.iter_modules(crmlab.__path__)
+                              if m.ispkg and f"crmlab.{m.name}.messages" not in _BUILTIN]
+    for name in names:
         try:
             if importlib.util.find_spec(name) is not None:
                 importlib.import_module(name)
         except ModuleNotFoundError:
             continue
+        except Exception as exc:  # noqa: BLE001 - one broken catalogue must not silence the others
+            _LOAD_ERRORS[name] = f"{type(exc).__name__}: {exc}"
 
 
 __all__ = ["LANGUAGES", "register", "t", "catalogue", "missing"]

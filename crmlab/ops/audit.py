@@ -64,8 +64,9 @@ def new_txn() -> str:
 
 
 def snapshot(values: dict) -> str:
-    """A record as JSON text (the audit row of a create or delete)."""
-    return json.dumps({k: fmt(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
+    """A record as JSON text, empty fields left out (the audit row of a create, import or delete)."""
+    return json.dumps({k: v for k, v in values.items() if v is not None}, ensure_ascii=False, sort_keys=True,
+                      default=fmt)
 
 
 def rows_for_change(at, username, action, entity, record_id, changes: dict, txn) -> list[dict]:

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 
 from crmlab.db import schema
 from crmlab.db.io import reset_sequences
-from crmlab.errors import PermissionDenied
 from crmlab.ops.access import deny
 from crmlab.ops.audit import install_guards
 from crmlab.ops.fields import fail

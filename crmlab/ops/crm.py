@@ -13,9 +13,9 @@ is busy) and audited field by field. Errors are typed (:mod:`crmlab.errors`) and
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import random
+import re
 import threading
 import time
 import uuid
@@ -29,7 +29,7 @@ from crmlab.errors import Conflict, CrmlabError, NotFound, ValidationError
 from crmlab.ops import audit
 from crmlab.ops.access import User, deny, load_matrix, load_user
 from crmlab.ops.entities import CODE_COLUMNS, ENTITIES, LONG_TEXT, SHORT_TEXT, Entity, enum_map, fk_map
-from crmlab.ops.fields import (fail, fmt, is_missing, to_date, to_email, to_enum, to_flag, to_float, to_int,
+from crmlab.ops.fields import (PHONE_RE, fail, fmt, is_missing, to_date, to_email, to_enum, to_flag, to_float, to_int,
                                to_money, to_phone, to_text, to_timestamp)
 
 ENUMS = schema.ENUMS
@@ -54,6 +54,7 @@ def _writer_engine(db) -> sa.Engine:
             @sa.event.listens_for(eng, "connect")
             def _autocommit_driver(dbapi_conn, _rec):
                 dbapi_conn.isolation_level = None
+                dbapi_conn.execute("PRAGMA synchronous=NORMAL")   # with WAL: durable, no corruption
 
             @sa.event.listens_for(eng, "begin")
             def _begin_immediate(conn):
@@ -255,6 +256,8 @@ class Collection:
         self.table = ent.table
         self._enums = enum_map(self.table)
         self._fks = fk_map(self.table)
+        self._not_null = [c.name for c in self.table.columns if not c.nullable and c.server_default is None
+                          and not c.primary_key and c.name != ent.code]
         self._flags = {c.name for c in self.table.columns
                        if any(getattr(k, "name", "") == f"ck_flag_{c.name}" for k in self.table.constraints)}
 
@@ -311,8 +314,6 @@ class Collection:
         if self.ent.name == "contacts":
             sup = schema.suppliers
             conds.append(t.c.supplier_id.in_(sa.select(sup.c.supplier_id).where(mine(sup.c.owner_user_id))))
-        if self.ent.name == "customers":
-            pass
         return sa.or_(*conds) if conds else sa.false()
 
     def _check_scope(self, conn, rid: int, action: str) -> None:
@@ -449,8 +450,6 @@ class Collection:
         elif ent.name == "opportunities":
             d["stage_id"] = conn.execute(sa.select(schema.pipeline_stages.c.stage_id)
                                          .order_by(schema.pipeline_stages.c.seq).limit(1)).scalar()
-        if ent.name == "opportunities" and "owner_user_id" in d:
-            pass
         return d
 
     def _check_row(self, conn, row: dict, old: dict | None, *, check_code: bool = True) -> None:
@@ -459,10 +458,9 @@ class Collection:
         for col in ent.required:
             if row.get(col) is None:
                 fail(col, "ops.required")
-        for col in self.table.columns:
-            if not col.nullable and row.get(col.name) is None and col.server_default is None \
-                    and not col.primary_key and col.name != ent.code:
-                fail(col.name, "ops.required")
+        for col in self._not_null:
+            if row.get(col) is None:
+                fail(col, "ops.required")
         if ent.name == "customers" and row.get("phone") is None and row.get("email") is None:
             fail("phone", "ops.required")
         if ent.name == "contacts" and (row.get("customer_id") is None) == (row.get("supplier_id") is None):
@@ -487,8 +485,6 @@ class Collection:
         if ent.name == "tasks":
             if (row.get("status") == "done") != (row.get("completed_at") is not None):
                 fail("completed_at", "ops.status_needs", status=row.get("status"), other="completed_at")
-        if ent.name == "contacts" and row.get("contact_id") is None and False:
-            pass
         if check_code and ent.code and row.get(ent.code) is not None:
             clash = conn.execute(sa.select(self.table.c[ent.pk]).where(
                 self.table.c[ent.code] == row[ent.code])).scalar()
@@ -679,14 +675,21 @@ class Collection:
         if code is not None:
             if not ent.code:
                 fail("code", "ops.unknown_field", entity=ent.name, fields=", ".join(t.c.keys()))
-            conds.append(like(t.c[ent.code], code))
+            if isinstance(code, str) and re.fullmatch(rf"{ent.code_prefix}\d{{6,}}", code.strip()):
+                conds.append(t.c[ent.code] == code.strip())    # a whole code: exact, indexed
+            else:
+                conds.append(like(t.c[ent.code], code))
         if name is not None:
             col = t.c["name"] if "name" in t.c else t.c.get("subject", t.c.get("title"))
             conds.append(like(col, name))
         if phone is not None:
             if "phone" not in t.c:
                 fail("phone", "ops.unknown_field", entity=ent.name, fields=", ".join(t.c.keys()))
-            conds.append(like(t.c.phone, str(phone).replace("-", "").replace(" ", "")))
+            digits = str(phone).replace("-", "").replace(" ", "")
+            if PHONE_RE.match(digits):          # a whole number: exact match uses the phone index
+                conds.append(t.c.phone == digits)
+            else:
+                conds.append(like(t.c.phone, digits))
         if email is not None:
             conds.append(like(t.c.email, email))
         if city is not None:

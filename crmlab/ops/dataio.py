@@ -9,20 +9,22 @@
 """
 from __future__ import annotations
 
-import io
+import datetime as dt
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from crmlab.db import schema
+from crmlab.db.io import bulk_insert
 from crmlab.errors import Conflict, CrmlabError, ValidationError
 from crmlab.ops import audit
 from crmlab.ops.access import deny
-from crmlab.ops.fields import fail, is_missing
+from crmlab.ops.entities import LONG_TEXT, SHORT_TEXT
+from crmlab.ops.fields import EMAIL_RE, PHONE_RE, fail, is_missing
 from crmlab.ops.messages import render
 
 DUPLICATE_KEYS = {"customers": ("phone", "email", ("name", "city")),
@@ -68,14 +70,155 @@ def _read(source) -> pd.DataFrame:
     return df.astype(object).where(df.notna(), None)
 
 
-def _dup_keys(entity: str, values: dict) -> list[tuple[str, tuple]]:
+_KEY_COLS = {e: [((k if isinstance(k, tuple) else (k,)), "+".join(k if isinstance(k, tuple) else (k,)))
+                for k in keys] for e, keys in DUPLICATE_KEYS.items()}
+
+
+def _dup_keys(entity: str, values) -> list[tuple[str, str]]:
+    """(key name, normalised key text) for each duplicate key the record has (phone, e-mail, name+city)."""
     out = []
-    for key in DUPLICATE_KEYS.get(entity, ()):
-        cols = key if isinstance(key, tuple) else (key,)
-        vals = tuple(values.get(c) for c in cols)
-        if all(v is not None for v in vals):
-            out.append(("+".join(cols), tuple(str(v).lower() for v in vals)))
+    for cols, name in _KEY_COLS.get(entity, ()):
+        if len(cols) == 1:
+            v = values.get(cols[0])
+            if v is not None:
+                out.append((name, str(v).lower()))
+        else:
+            a, b = values.get(cols[0]), values.get(cols[1])
+            if a is not None and b is not None:
+                out.append((name, f"{str(a).lower()}\x1f{str(b).lower()}"))
     return out
+
+
+def _stored_keys(conn, entity: str, table, pk: str) -> dict[tuple[str, str], int]:
+    """The duplicate keys of the active records already stored → their (smallest) id."""
+    cols = sorted({c for k in DUPLICATE_KEYS[entity] for c in (k if isinstance(k, tuple) else (k,))})
+    res = conn.execute(sa.select(table.c[pk], *[table.c[c] for c in cols]).where(table.c.status == "active")
+                       .order_by(table.c[pk].desc()))
+    df = pd.DataFrame(res.fetchall(), columns=[pk, *cols])
+    out: dict[tuple[str, str], int] = {}
+    for kcols, name in _KEY_COLS[entity]:
+        sub = df.dropna(subset=list(kcols))
+        if sub.empty:
+            continue
+        keys = sub[kcols[0]].astype(str).str.lower()
+        for c in kcols[1:]:
+            keys = keys + "\x1f" + sub[c].astype(str).str.lower()
+        out.update(zip(((name, k) for k in keys), sub[pk].astype(int)))   # descending ids: smallest wins
+    return out
+
+
+def _stored_column(values: list) -> list:
+    """A column in stored form; each distinct timestamp is formatted once."""
+    memo: dict = {}
+    out = []
+    for v in values:
+        if isinstance(v, dt.date):
+            if v not in memo:
+                memo[v] = _stored_form(v)
+            out.append(memo[v])
+        else:
+            out.append(v)
+    return out
+
+
+def _stored_form(value):
+    """A value as bulk_insert wants it (timestamps and dates as text)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _coerce_columns(conn, coll, df: pd.DataFrame, use: list[bool], cache: dict) -> list[dict | None]:
+    """Validate and type the file column by column (each distinct value once); ``None`` for rows not used.
+
+    Same rules as a single ``add`` (it calls the collection's own field coercion); an error names
+    the first row holding the bad value.
+    """
+    ent = coll.ent
+    cols = set(coll.table.c.keys())
+    n = len(df)
+    frame = df.copy()
+    for col, val in ent.defaults.items():
+        aliases = [k for k, v in coll.ALIASES.items() if v == col and k not in cols]
+        given = [c for c in [col, *aliases] if c in frame.columns]
+        if not given:
+            frame[col] = val
+        else:
+            frame[given[0]] = [val if is_missing(v) else v for v in frame[given[0]]]
+    out_cols: dict[str, list] = {}
+    for key in frame.columns:
+        col = key if key in cols else coll.ALIASES.get(key, key)
+        if col == ent.pk or col in ent.read_only:
+            for i in range(n):
+                if use[i] and not is_missing(frame[key].iat[i]):
+                    raise _row_error(ValidationError(col, render("ops.read_only"), key="ops.read_only"), i + 1)
+            continue
+        values = frame[key].tolist()
+        fast = _fast_column(coll, col, values, use)
+        if fast is not None:
+            out_cols[col] = fast
+            continue
+        mapping: dict = {}
+        typed = []
+        for i, v in enumerate(values):
+            if not use[i]:
+                typed.append(None)
+                continue
+            try:
+                hit = mapping.get(v, _MISS) if isinstance(v, (str, int, float, type(None))) else _MISS
+            except TypeError:
+                hit = _MISS
+            if hit is _MISS:
+                try:
+                    if col == "status" and v == "merged":
+                        fail(col, "ops.read_only")
+                    hit = coll._coerce(conn, col, v, cache)
+                except CrmlabError as exc:
+                    raise _row_error(exc, i + 1) from None
+                if isinstance(v, (str, int, float, type(None))):
+                    mapping[v] = hit
+            typed.append(hit)
+        out_cols[col] = typed
+    names = list(out_cols)
+    rows = [dict(zip(names, vals)) for vals in zip(*out_cols.values())] if names else [{} for _ in range(n)]
+    return [{k: v for k, v in r.items() if v is not None} if use[i] else None for i, r in enumerate(rows)]
+
+
+_MISS = object()
+
+
+def _fast_column(coll, col: str, values: list, use: list[bool]) -> list | None:
+    """Vectorised checks for plain text, phone and e-mail columns of strings; ``None`` to fall back
+    to the value-by-value path (which also produces the error message for a bad value)."""
+    ent = coll.ent
+    if col in coll._fks or col in coll._enums or col in coll._flags:
+        return None
+    ctype = coll.table.c[col].type
+    is_text = isinstance(ctype, sa.Text) or type(ctype) is sa.String
+    if not (is_text or col in ent.phone or col in ent.email):
+        return None
+    s = pd.Series(values, dtype=object)
+    if not all(v is None or isinstance(v, str) for v in values):
+        return None
+    s = s.where(pd.Series(use), None)
+    text = s.str.strip()
+    missing = text.isna() | (text == "")
+    if col in ent.phone:
+        out = text.str.replace(r"[\s\-()]", "", regex=True)
+        ok = missing | (out.str.len().le(20) & out.str.fullmatch(PHONE_RE.pattern).fillna(False).astype(bool))
+    elif col in ent.email:
+        out = text.str.lower()
+        ok = missing | (out.str.len().le(254) & out.str.fullmatch(EMAIL_RE.pattern).fillna(False).astype(bool))
+    else:
+        out = text
+        max_len = LONG_TEXT if col in ent.long_text else SHORT_TEXT
+        ok = missing | (out.str.len().le(max_len) & ~out.str.contains("\x00", regex=False).fillna(False))
+    if not ok.all():
+        return None
+    out = out.where(~missing, None)
+    return out.tolist()
 
 
 def import_csv(crm, source, entity: str = "customers", *, mapping: dict | None = None, dry_run: bool = False,
@@ -108,7 +251,8 @@ def import_csv(crm, source, entity: str = "customers", *, mapping: dict | None =
     for col in df.columns:
         if col not in fields:
             fail(str(col), "ops.unknown_field", entity=entity, fields=", ".join(sorted(coll.table.c.keys())))
-    records = df.to_dict("records")
+    n_rows = len(df)
+    code_values = df[ent.code].tolist() if ent.code and ent.code in df.columns else [None] * n_rows
     t = coll.table
     pk = ent.pk
 
@@ -117,31 +261,24 @@ def import_csv(crm, source, entity: str = "customers", *, mapping: dict | None =
         cache: dict = {}
         existing_codes = {}
         if ent.code and ent.code in df.columns:
-            codes = [r[ent.code] for r in records if not is_missing(r.get(ent.code))]
+            codes = [c for c in code_values if not is_missing(c)]
             for chunk in range(0, len(codes), 5000):
                 part = codes[chunk:chunk + 5000]
                 existing_codes.update(dict(conn.execute(sa.select(t.c[ent.code], t.c[pk])
                                                         .where(t.c[ent.code].in_(part))).fetchall()))
-        stored: dict[tuple, int] = {}
-        if entity in DUPLICATE_KEYS:
-            cols = sorted({c for k in DUPLICATE_KEYS[entity] for c in (k if isinstance(k, tuple) else (k,))})
-            for row in conn.execute(sa.select(t.c[pk], *[t.c[c] for c in cols])
-                                    .where(t.c.status == "active")).mappings():
-                for name, key in _dup_keys(entity, row):
-                    stored.setdefault((name, key), row[pk])
+        stored = _stored_keys(conn, entity, t, pk) if entity in DUPLICATE_KEYS else {}
         seen: dict[tuple, int] = {}
         defaults = coll._defaults(conn)
+        is_update = [not is_missing(c) and c in existing_codes for c in code_values]
+        cleaned = _coerce_columns(conn, coll, df, [not u for u in is_update], cache)
         plan = []       # (row_no, action, values / clean row, target id)
-        for i, rec in enumerate(records, start=1):
-            rec = {k: v for k, v in rec.items() if not is_missing(v)}
+        for i in range(1, n_rows + 1):
             try:
-                code = rec.get(ent.code) if ent.code else None
-                target = existing_codes.get(code) if code is not None else None
-                if target is not None:
-                    plan.append((i, "update", rec, target))
+                if is_update[i - 1]:
+                    rec = {k: v for k, v in df.iloc[i - 1].items() if not is_missing(v)}
+                    plan.append((i, "update", rec, existing_codes[rec[ent.code]]))
                     continue
-                clean = coll._clean(conn, {**ent.defaults, **rec}, creating=True, cache=cache)
-                row = {**defaults, **clean}
+                row = {**defaults, **cleaned[i - 1]}
                 coll._derive(conn, row, None)
                 coll._check_row(conn, row, None, check_code=False)
                 if not coll._owners_ok(conn, row, scope):
@@ -149,7 +286,8 @@ def import_csv(crm, source, entity: str = "customers", *, mapping: dict | None =
             except CrmlabError as exc:
                 raise _row_error(exc, i) from None
             dup_target, dup_on = None, None
-            for name, key in _dup_keys(entity, row):
+            keys = _dup_keys(entity, row)
+            for name, key in keys:
                 if (name, key) in seen:
                     if on_duplicate == "skip":
                         dup_on = name
@@ -170,7 +308,7 @@ def import_csv(crm, source, entity: str = "customers", *, mapping: dict | None =
                     continue
                 plan.append((i, "update", rec, dup_target))
                 continue
-            for name, key in _dup_keys(entity, row):
+            for name, key in keys:
                 seen[(name, key)] = i
             plan.append((i, "insert", row, None))
         # ---- write: bulk insert new rows with pre-allocated ids, then per-row upserts
@@ -198,11 +336,15 @@ def import_csv(crm, source, entity: str = "customers", *, mapping: dict | None =
                     if clash is not None:
                         fail(ent.code, "ops.duplicate", cls=Conflict, value=clash)
             cols = sorted({c for r in rows for c in r})
-            conn.execute(t.insert(), [{c: r.get(c) for c in cols} for r in rows])
-            txn = audit.new_txn()
-            audit.write(conn, [{"at": crm.now, "username": crm.user.username, "action": "import", "entity": entity,
-                                "record_id": r[pk], "field": None, "old_value": None,
-                                "new_value": audit.snapshot(r), "txn": txn} for r in rows])
+            stored = {c: _stored_column([r.get(c) for r in rows]) for c in cols}
+            bulk_insert(conn, t.name, stored)
+            txn, n = audit.new_txn(), len(rows)
+            snaps = [json.dumps({c: v for c, v in zip(cols, vals) if v is not None}, ensure_ascii=False,
+                                sort_keys=True) for vals in zip(*stored.values())]
+            bulk_insert(conn, "audit_log", {
+                "at": [_stored_form(crm.now)] * n, "username": [crm.user.username] * n, "action": ["import"] * n,
+                "entity": [entity] * n, "record_id": stored[pk], "field": [None] * n,
+                "old_value": [None] * n, "new_value": snaps, "txn": [txn] * n})
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{t.name}', '{pk}'), "
                                      f"(SELECT MAX({pk}) FROM {t.name}))")
@@ -339,8 +481,6 @@ def merge(crm, keep, duplicate) -> dict:
         fill = {k: dup[k] for k in ("phone", "email", "address", "city", "province", "birth_date", "gender",
                                     "occupation", "monthly_income", "industry", "bank_account")
                 if kept.get(k) is None and dup.get(k) is not None}
-        if fill.get("email") is not None:
-            pass
         if fill:
             conn.execute(c.update().where(c.c.customer_id == keep_id).values(**fill, updated_at=crm.now))
         conn.execute(c.update().where(c.c.customer_id == dup_id)

@@ -13,10 +13,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from crmlab.db import schema
-from crmlab.errors import Conflict, ValidationError
 from crmlab.ops import audit
-from crmlab.ops.access import deny
-from crmlab.ops.fields import fail, fmt, to_enum, to_float, to_int, to_timestamp
+from crmlab.ops.fields import fail, to_enum, to_float, to_int, to_timestamp
 
 PAID = ("paid", "shipped", "delivered")
 SLA_STATES = ("met", "breached", "breached_open", "pending")
@@ -152,8 +150,7 @@ def follow_ups_due(crm, as_of=None, within_days: float = 0, kinds=("follow_up", 
 def return_visit_rate(crm, since=None, until=None, within_days: int = 14) -> float:
     """回访率: share of delivered orders followed by a return-visit contact record within ``within_days``."""
     orders = _orders(crm)
-    d = orders.loc[orders.status == "delivered" & orders.delivered_at.notna()] if False else \
-        orders.loc[(orders.status == "delivered") & orders.delivered_at.notna()]
+    d = orders.loc[(orders.status == "delivered") & orders.delivered_at.notna()]
     if since is not None:
         d = d.loc[d.delivered_at >= pd.Timestamp(to_timestamp("since", since))]
     until_ts = pd.Timestamp(_as_of(crm, until))

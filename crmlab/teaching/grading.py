@@ -305,6 +305,16 @@ def grade_one(sub: Submission, lab: str, *, salt=None, n_customers=None, timeout
     return result
 
 
+def _die_with_parent() -> None:
+    # Linux: if the grading process is killed (by a hostile notebook), the runner dies with it.
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - other systems: the wall-clock limit still applies
+        pass
+
+
 def _run(nb_in: Path, run_dir: Path, params: dict, *, timeout, cell_timeout, memory_mb, kernel,
          extra_pythonpath=None) -> dict:
     home = run_dir / "home"
@@ -321,7 +331,7 @@ def _run(nb_in: Path, run_dir: Path, params: dict, *, timeout, cell_timeout, mem
            json.dumps(params), str(status_file), "--cell-timeout", str(cell_timeout),
            "--memory-mb", str(memory_mb), "--kernel", kernel]
     proc = subprocess.Popen(cmd, cwd=run_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_die_with_parent)
     try:
         proc.wait(timeout=timeout + 30)
     except subprocess.TimeoutExpired:
@@ -336,6 +346,29 @@ def _run(nb_in: Path, run_dir: Path, params: dict, *, timeout, cell_timeout, mem
 
 
 # -- the whole class -------------------------------------------------------------------------
+
+def _isolated(sub: Submission, lab: str, kwargs: dict) -> dict:
+    """Grade one submission in its own grading process (forked from a clean server process), so a
+    submission that kills its grader loses only its own result."""
+    if sub.path is None:
+        return grade_one(sub, lab, **kwargs)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["crmlab.teaching.grading", "pandas", "sqlalchemy"])
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as ex:
+            return ex.submit(grade_one, sub, lab, **kwargs).result()
+    except BrokenProcessPool:
+        exset = load(lab)
+        lang = kwargs.get("lang", "en")
+        return {"student_id": sub.student_id, "name": sub.name, "scores": {ex.name: 0.0 for ex in exset},
+                "feedback": [], "status": "grader killed", "late": False, "max_points": exset.max_points,
+                "total": 0.0, "seconds": 0.0,
+                "notes": sub.notes + [t("grade.grader_killed", lang), t("grade.suspicious", lang, what=t("sus.kills", lang))]}
+
 
 def _parse_deadline(deadline):
     if deadline is None or isinstance(deadline, datetime):
@@ -383,20 +416,15 @@ def grade(submissions, lab, out, *, roster=None, jobs: int = 1, timeout: float =
                   extra_pythonpath=extra_pythonpath)
     from tqdm.auto import tqdm
 
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
     results = []
     bar = tqdm(total=len(subs), desc=f"grading lab {lab}", unit="nb", disable=not progress)
-    if jobs == 1:
-        for s in subs:
-            results.append(grade_one(s, lab, **kwargs))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futs = [pool.submit(_isolated, s, lab, kwargs) for s in subs]
+        for f in as_completed(futs):
+            results.append(f.result())
             bar.update()
-    else:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futs = [pool.submit(grade_one, s, lab, **kwargs) for s in subs]
-            for f in as_completed(futs):
-                results.append(f.result())
-                bar.update()
     bar.close()
     results.sort(key=lambda r: r["student_id"])
     book = _write_outputs(results, exset, out, ros, lang, warnings)

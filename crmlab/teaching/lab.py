@@ -1,4 +1,4 @@
-"""``crmlab.Lab``: a student's lab session (own data, instant feedback, progress, quizzes)."""
+"""``crmlab.Lab``: one student's lab (own data, instant feedback, progress, quizzes)."""
 from __future__ import annotations
 
 import os

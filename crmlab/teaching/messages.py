@@ -74,6 +74,8 @@ MESSAGES = {
                        "zh": "笔记本把学生编号或种子改成了 {value!r};评分使用名单中的编号及由其推导的种子。"},
     "grade.suspicious": {"en": "the code {what}; it cannot change the grade, which is recomputed independently.",
                          "zh": "代码中{what};这不会影响成绩,成绩由评分程序独立重新计算。"},
+    "grade.grader_killed": {"en": "the notebook stopped the process grading it; no answer could be kept.",
+                            "zh": "笔记本终止了为其评分的进程;无法保留任何答案。"},
     "grade.widget_answer": {"en": "taken from the quiz widget saved in the notebook", "zh": "取自笔记本中保存的测验控件"},
     "grade.late": {"en": "submitted after the deadline", "zh": "逾期提交"},
     "grade.feedback_title": {"en": "Lab {lab} feedback for {student_id}", "zh": "实验 {lab} 反馈:{student_id}"},

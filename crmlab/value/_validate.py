@@ -12,14 +12,16 @@ from crmlab.errors import DataError
 def frame(data, columns: Iterable[str] = (), name: str = "data") -> pd.DataFrame:
     """Return ``data`` as a DataFrame after checking it is non-empty and has ``columns``."""
     if not isinstance(data, pd.DataFrame):
-        raise DataError(name, f"expected a pandas DataFrame, got {type(data).__name__}")
+        raise DataError(name, f"expected a pandas DataFrame, got {type(data).__name__}", key="value.not_frame",
+                        got=type(data).__name__)
     columns = [c for c in columns if c is not None]
     missing = [c for c in columns if c not in data.columns]
     if missing:
         have = ", ".join(map(str, data.columns[:12]))
-        raise DataError(missing[0], f"missing column (the frame has: {have})")
+        raise DataError(missing[0], f"missing column (the frame has: {have})", key="value.missing_column", have=have)
     if len(data) == 0:
-        raise DataError(columns[0] if columns else name, "the frame is empty: there is nothing to compute")
+        raise DataError(columns[0] if columns else name, "the frame is empty: there is nothing to compute",
+                        key="value.empty")
     return data
 
 
@@ -29,14 +31,17 @@ def numeric(data: pd.DataFrame, column: str, *, nonneg: bool = False, money: boo
     if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
         bad = s[pd.to_numeric(s, errors="coerce").isna() & s.notna()]
         example = f", e.g. {bad.iloc[0]!r}" if len(bad) else ""
-        raise DataError(column, f"must be numeric{example}")
+        raise DataError(column, f"must be numeric{example}", key="value.not_numeric", example=example)
     v = s.to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(v).any():
-        raise DataError(column, f"has {int(np.isnan(v).sum())} missing value(s)")
+        raise DataError(column, f"has {int(np.isnan(v).sum())} missing value(s)", key="value.missing_values",
+                        n=int(np.isnan(v).sum()))
     if (nonneg or money) and (v < 0).any():
         i = int(np.argmax(v < 0))
         what = "money cannot be negative" if money else "must not be negative"
-        raise DataError(column, f"{what}: row {data.index[i]!r} has {v[i]:g}")
+        raise DataError(column, f"{what}: row {data.index[i]!r} has {v[i]:g}",
+                        key="value.negative_money" if money else "value.negative", row=repr(data.index[i]),
+                        value=f"{v[i]:g}")
     return v
 
 
@@ -65,7 +70,8 @@ def rate(r, name: str = "r") -> float:
     except (TypeError, ValueError):
         raise DataError(name, f"must be a number, got {r!r}") from None
     if not np.isfinite(r) or r <= -1:
-        raise DataError(name, f"a discount rate must be greater than -1, got {r:g}")
+        raise DataError(name, f"a discount rate must be greater than -1, got {r:g}", key="value.bad_rate",
+                        value=f"{r:g}")
     return r
 
 

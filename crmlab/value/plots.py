@@ -16,14 +16,15 @@ def _ax(ax, figsize=(6, 4)):
     return ax
 
 
-def calibration_plot(deciles: pd.DataFrame, ax=None, *, title="Predicted vs actual purchases by decile"):
-    """Bars of mean predicted and actual hold-out purchases per decile (from ``score_predictions``)."""
+def calibration_plot(deciles: pd.DataFrame, ax=None, *, title="Predicted vs actual purchases by decile",
+                     ylabel="mean purchases"):
+    """Bars of mean predicted and actual hold-out values per decile (from ``score_predictions``)."""
     import seaborn as sns
 
     ax = _ax(ax)
     d = deciles.reset_index().melt(id_vars="decile", value_vars=["predicted", "actual"],
-                                   var_name="series", value_name="mean purchases")
-    sns.barplot(data=d, x="decile", y="mean purchases", hue="series", ax=ax)
+                                   var_name="series", value_name=ylabel)
+    sns.barplot(data=d, x="decile", y=ylabel, hue="series", ax=ax)
     ax.set(title=title, xlabel="decile of predicted purchases (1 = highest)")
     return ax
 

@@ -51,18 +51,20 @@ def pyramid(data: pd.DataFrame, *, value: str = "profit", customer: str | None =
     n = len(s)
     cuts = cut_points(n, [lv[3] for lv in levels])
     idx = np.searchsorted(cuts, np.arange(n), side="right")
-    codes = np.array([lv[0] for lv in levels])[idx]
-    zh = np.array([lv[2] for lv in levels])[idx]
-    out = pd.DataFrame({"rank": np.arange(1, n + 1), "value": s.to_numpy(), "level": codes, "level_zh": zh},
-                       index=s.index)
-    out["level"] = pd.Categorical(out["level"], categories=[lv[0] for lv in levels], ordered=True)
-    return out
+    # categoricals from codes: no per-customer strings
+    level = pd.Categorical.from_codes(idx, categories=[lv[0] for lv in levels], ordered=True)
+    zh = pd.Categorical.from_codes(idx, categories=[lv[2] for lv in levels])
+    return pd.DataFrame({"rank": np.arange(1, n + 1), "value": s.to_numpy(), "level": level, "level_zh": zh},
+                        index=s.index)
 
 
 def pyramid_summary(graded: pd.DataFrame) -> pd.DataFrame:
     """Count pyramid vs profit pyramid: customers and value per level, and their shares."""
     g = graded.groupby("level", observed=False)
-    out = pd.DataFrame({"level_zh": g["level_zh"].first(), "n_customers": g.size(), "value": g["value"].sum()})
+    zh = dict(zip(graded["level"].cat.categories, graded["level_zh"].cat.categories)) \
+        if isinstance(graded["level_zh"].dtype, pd.CategoricalDtype) else {}
+    out = pd.DataFrame({"n_customers": g.size(), "value": g["value"].sum()})
+    out.insert(0, "level_zh", [zh.get(k, k) for k in out.index])
     out["customer_share"] = out["n_customers"] / out["n_customers"].sum()
     total = out["value"].sum()
     out["value_share"] = out["value"] / total if total else np.nan

@@ -79,6 +79,8 @@ def _submissions(out: Path) -> dict:
             "    shutil.rmtree(f, ignore_errors=True) if os.path.isdir(f) else os.remove(f)\n"
             "shutil.rmtree(os.path.expanduser('~'), ignore_errors=True)"]),
         "s13": _student(nbbuild.source_notebook()),
+        "s15": nbbuild.source_notebook(after_q1=[            # kills the grader process above its kernel
+            "import os, psutil\nrunner = psutil.Process(os.getppid())\nos.kill(runner.ppid(), 9)"]),
         "s14": _student(nbbuild.source_notebook(quiz='lab.quiz("m1")\nlab.answer("m1.q05", "A")\nlab.answer("m1.q06", "C")')),
     }
     # s13 answered the quiz by clicking: the saved file holds the widgets' output and state.
@@ -201,6 +203,14 @@ def test_quiz_answers_saved_by_widgets_are_graded(graded):
     assert row["q1"] == 0                                # a forged code answer in an output is ignored
     assert "quiz widget" in (out / "feedback" / "s13.md").read_text()
     assert book.loc["s14", "m1.q05"] == 1 and book.loc["s14", "m1.q06"] == 0
+
+
+def test_killing_the_grader_loses_only_that_submission(graded):
+    book, out, _ = graded
+    assert book.loc["s15", "status"] == "grader killed" and book.loc["s15", "total"] == 0
+    assert "stopped the process grading it" in book.loc["s15", "notes"]
+    assert _code_total(book.loc["s01"]) == FULL           # everyone else graded normally
+    assert (out / "feedback" / "s15.md").exists()
 
 
 def test_roster_missing_and_unknown_files(graded):

@@ -15,9 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = {re.match(r"(\d\d)-", p.name).group(1): p for p in sorted((ROOT / "labs").glob("[0-9][0-9]-*.ipynb"))}
 LABS = [lab for lab in available() if lab in NOTEBOOKS]
 
-pytestmark = pytest.mark.slow
-
-
 @pytest.mark.parametrize("lab", available())
 def test_exercise_set_is_well_defined(lab):
     ex = load(lab)
@@ -26,6 +23,7 @@ def test_exercise_set_is_well_defined(lab):
     assert len([n for n in ex.names() if not n.startswith("m")]) >= 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS)
 def test_source_passes_and_release_is_unanswered(lab, tmp_path, monkeypatch):
     monkeypatch.setenv("CRMLAB_HOME", str(tmp_path / "home"))
@@ -45,3 +43,40 @@ def test_source_passes_and_release_is_unanswered(lab, tmp_path, monkeypatch):
     assert stu["status"] == "ok", stu["notes"]
     assert stu[code].sum() == 0
     assert "unanswered" in (tmp_path / "grades" / "feedback" / "student.md").read_text()
+
+
+def _solution_lines(nb):
+    """Distinctive lines that appear only inside solution blocks of ``nb``."""
+    inside, outside = set(), set()
+    for cell in nb.cells:
+        block = False
+        for line in cell.source.splitlines():
+            if "BEGIN SOLUTION" in line:
+                block = True
+            elif "END SOLUTION" in line:
+                block = False
+            else:
+                (inside if block else outside).add(line.strip())
+    return {line for line in inside - outside if len(line) >= 25}
+
+
+@pytest.mark.parametrize("lab", sorted(NOTEBOOKS))
+def test_released_lab_holds_nothing_of_the_solutions(lab, tmp_path):
+    import nbformat
+
+    src = NOTEBOOKS[lab]
+    lines = _solution_lines(nbformat.read(src, as_version=4))
+    release(src, tmp_path)
+    text = (tmp_path / src.name).read_text(encoding="utf-8")
+    released = nbformat.read(tmp_path / src.name, as_version=4)
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    leaked = [line for line in lines if line in text or json_escaped(line) in text]
+    assert leaked == []
+    assert any("parameters" in c.metadata.get("tags", []) for c in released.cells)
+    assert all(not c.get("outputs") for c in released.cells if c.cell_type == "code")
+
+
+def json_escaped(line: str) -> str:
+    import json
+
+    return json.dumps(line)[1:-1]

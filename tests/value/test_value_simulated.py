@@ -56,6 +56,14 @@ def test_holdout_scoring_per_customer_and_decile(sim):
     d = scored["deciles"]
     assert d["actual"].iloc[0] > d["actual"].iloc[-1]
     assert d["n_customers"].sum() == len(s)
+    # spend: predicted value over the hold-out (margin 1, no discount) vs actual paid amount
+    assert m["total_predicted_spend"] == pytest.approx(m["total_actual_spend"], rel=0.2)
+    sd = scored["spend_deciles"]
+    assert sd["actual"].iloc[0] > 3 * sd["actual"].iloc[5:].mean()
+    # independent: actual hold-out spend of purchase orders summed directly
+    h = sim["holdout"]
+    h = h[h["status"].isin(p["purchase_statuses"]) & h["customer_id"].isin(s.index)]
+    assert m["total_actual_spend"] == pytest.approx(h["amount"].sum())
 
 
 def test_lifecycle_agreement_with_planted_stage(sim):
