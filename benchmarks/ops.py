@@ -103,6 +103,18 @@ def bench(url: str, n_customers: int, n_rows: int, n_ops: int) -> dict:
     return out
 
 
+def _drop(admin, name: str) -> None:
+    """Drop the scratch database (waiting out autovacuum, which a non-superuser cannot stop)."""
+    for attempt in range(10):
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            return
+        except sa.exc.DBAPIError:
+            time.sleep(2)
+    print(f"note: could not drop the scratch database {name}; drop it by hand")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--customers", type=int, default=100_000)
@@ -113,6 +125,7 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         results.append(bench(f"sqlite:///{Path(tmp) / 'bench.db'}", args.customers, args.rows, args.ops))
+    print(pd.Series(results[-1]).to_string(), flush=True)
     if args.pg_url:
         admin = sa.create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
         name = "crmlab_bench_" + uuid.uuid4().hex[:8]
@@ -121,9 +134,9 @@ def main() -> None:
         try:
             url = sa.engine.make_url(args.pg_url).set(database=name).render_as_string(hide_password=False)
             results.append(bench(url, args.customers, args.rows, args.ops))
+            print(pd.Series(results[-1]).to_string(), flush=True)
         finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _drop(admin, name)
             admin.dispose()
     df = pd.DataFrame(results).set_index("engine").T
     with pd.option_context("display.float_format", "{:,.1f}".format):

@@ -212,6 +212,22 @@ def bulk_insert(conn: sa.Connection, name: str, columns: Mapping[str, Iterable])
     return n
 
 
+def sqlite_copy(engine: sa.Engine, path) -> None:
+    """Copy a whole SQLite database to the file ``path`` with SQLite's online backup API (consistent
+    even while others write)."""
+    import sqlite3
+
+    raw = engine.raw_connection()
+    try:
+        target = sqlite3.connect(str(path))
+        try:
+            raw.driver_connection.backup(target)
+        finally:
+            target.close()
+    finally:
+        raw.close()
+
+
 def reset_sequences(conn: sa.Connection) -> None:
     """After loading explicit ids on PostgreSQL, move each serial sequence past the largest id."""
     if conn.dialect.name != "postgresql":

@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from crmlab.db import schema
-from crmlab.db.io import reset_sequences
+from crmlab.db.io import reset_sequences, sqlite_copy
 from crmlab.ops.access import deny
 from crmlab.ops.audit import install_guards
 from crmlab.ops.fields import fail
@@ -122,15 +122,7 @@ def backup(crm, path) -> dict:
     engine = crm.engine
     if engine.dialect.name == "sqlite":
         method = "sqlite_backup"
-        raw = engine.raw_connection()
-        try:
-            target = sqlite3.connect(str(path))
-            try:
-                raw.driver_connection.backup(target)
-            finally:
-                target.close()
-        finally:
-            raw.close()
+        sqlite_copy(engine, path)
     else:
         method = "sql_dump"
         with engine.connect() as conn, open(path, "w", encoding="utf-8") as fh:

@@ -5,11 +5,11 @@ fingerprint identifies the student's dataset) is never touched.
 """
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from pathlib import Path
 
 from crmlab.db.engine import Database, make_engine
+from crmlab.db.io import sqlite_copy
 
 
 def working_copy(db: Database, path: str | Path | None = None) -> Database:
@@ -28,15 +28,7 @@ def working_copy(db: Database, path: str | Path | None = None) -> Database:
     if path is None:
         path = Path(tempfile.mkdtemp(prefix="crmlab-work-")) / "work.db"
     path = Path(path)
-    raw = db.engine.raw_connection()
-    try:
-        target = sqlite3.connect(str(path))
-        try:
-            raw.driver_connection.backup(target)
-        finally:
-            target.close()
-    finally:
-        raw.close()
+    sqlite_copy(db.engine, path)
     url = f"sqlite:///{path}"
     return Database(url=url, engine=make_engine(url))
 

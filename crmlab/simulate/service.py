@@ -248,8 +248,8 @@ def generate(ctx: SimContext) -> None:
         tasks[col] = _ts(pd.to_datetime(pd.Series(tasks[col]), errors="coerce").to_numpy())
     tasks["created_at"] = np.minimum(tasks["created_at"], tasks["due_at"])
     for col in ("effect_score", "ticket_id", "order_id", "assigned_user_id", "created_by"):
-        tasks[col] = pd.array([None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else int(v)
-                               for v in tasks[col]], dtype="Int64")
+        # None / NA / NaN → missing, vectorised (ids and scores are far below 2**53)
+        tasks[col] = pd.array(pd.to_numeric(pd.Series(tasks[col], dtype=object), errors="coerce"), dtype="Int64")
     tasks["task_id"] = np.arange(1, len(tasks["kind"]) + 1)
     ctx.write("tasks", tasks)
 
