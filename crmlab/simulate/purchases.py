@@ -188,8 +188,25 @@ def simulate_events(ctx: SimContext) -> None:
     z_all = np.concatenate([z, rng.gamma(cfg.spend_p, 1.0 / nu[n_owner]), rng.gamma(cfg.spend_p, 1.0 / nu[unpaid_owner])])
     first_all = np.concatenate([is_first, np.zeros(len(n_owner) + len(unpaid_owner), bool)])
 
+    # churn type (客户流失类型) of every buyer who drops out before the end of the hold-out, with a
+    # trace in the data: a malicious churner's final order is never paid (恶意流失: evading payment)
+    crng = ctx.rng("churn")
+    att, psn = buyers.attitude.to_numpy(), buyers.price_sensitivity.to_numpy()
+    w = np.column_stack([np.full(len(buyers), 0.25), 0.35 * np.exp(0.8 * psn), np.full(len(buyers), 0.10),
+                         0.30 * np.exp(-0.8 * att)])
+    w /= w.sum(1, keepdims=True)
+    ct_idx = (crng.random(len(buyers))[:, None] > np.cumsum(w, 1)).sum(1)
+    churn_type = np.array(list(CHURN_TYPES), dtype=object)[np.minimum(ct_idx, 3)]
+    churn_type[reg + dropout > w_total] = None
+    mal = np.flatnonzero(churn_type == "malicious")
+    m_week = np.minimum(reg[mal] + dropout[mal] + crng.uniform(0.5, 3, len(mal)) / 7, w_total - 1e-3)
+    o_owner = np.concatenate([o_owner, mal])
+    o_week = np.concatenate([o_week, m_week])
+    kind = np.concatenate([kind, np.full(len(mal), 2)])
+    z_all = np.concatenate([z_all, crng.gamma(cfg.spend_p, 1.0 / nu[mal])])
     ctx.buyers = buyers
     ctx.buyer_dropout = dropout
+    ctx.buyer_churn_type = churn_type
     ctx.events = pd.DataFrame({"owner": o_owner, "week": o_week, "kind": kind, "z": z_all,
                                "campaign_id": np.zeros(len(o_owner), np.int64)})
 
@@ -216,7 +233,10 @@ def finalize(ctx: SimContext) -> None:
 
     # discounts: price-sensitive customers use coupons more often
     ps = buyers.price_sensitivity.to_numpy()[o_owner]
-    coupon = rng.random(n_all) < 1 / (1 + np.exp(-(-1.4 + 0.9 * ps)))
+    p_coupon = 1 / (1 + np.exp(-(-1.4 + 0.9 * ps)))
+    # competitive churners (竞争流失) were lured by price: most of their orders used a coupon
+    p_coupon = np.where(ctx.buyer_churn_type[o_owner] == "competitive", np.maximum(p_coupon, 0.8), p_coupon)
+    coupon = rng.random(n_all) < p_coupon
     d_rate = np.where(coupon, rng.uniform(0.05, 0.2, n_all), 0.0)
     lines, gross_c, cost_c, items = _lines(ctx, z_all / (1 - d_rate), seg, rng)
     discount_c = np.round(gross_c * d_rate).astype(np.int64)
@@ -326,14 +346,8 @@ def finalize(ctx: SimContext) -> None:
     stage = np.select(
         [prospect, ~alive_end & (w_obs - drop_abs <= 26), ~alive_end, age < 13, age < 52],
         ["exploration", "decline", "termination", "exploration", "formation"], "stability").astype(object)
-    # churn type for everyone who drops out before the end of the hold-out
-    att = cust.attitude.to_numpy(); psn = cust.price_sensitivity.to_numpy()
-    w = np.column_stack([np.full(n, 0.25), 0.35 * np.exp(0.8 * psn), 0.10 * np.ones(n), 0.30 * np.exp(-0.8 * att)])
-    w /= w.sum(1, keepdims=True)
-    u = rng.random(n)
-    ct_idx = (u[:, None] > np.cumsum(w, 1)).sum(1)
-    churn_type = np.array(list(CHURN_TYPES), dtype=object)[np.minimum(ct_idx, 3)]
-    churn_type[alive_ho | prospect] = None
+    churn_type = np.full(n, None, dtype=object)
+    churn_type[bi] = ctx.buyer_churn_type
     drop_time = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
     finite = np.isfinite(drop_abs)
     drop_time[finite] = ctx.weeks_to_time(drop_abs[finite])
@@ -378,7 +392,12 @@ def finalize(ctx: SimContext) -> None:
     ctx.truth["churn"] = {"types": CHURN_TYPES,
                           "rule": "drawn for customers who drop out before holdout_end: weights natural 0.25, "
                                   "competitive 0.35·exp(0.8·price_sensitivity), malicious 0.10, "
-                                  "negligent 0.30·exp(−0.8·attitude)"}
+                                  "negligent 0.30·exp(−0.8·attitude)",
+                          "traces": {"malicious": "a final order placed 0.5–3 days after dropping out, never paid",
+                                     "competitive": "a coupon on at least 80% of orders (on average)",
+                                     "negligent": "a complaint about the last purchase, then no more orders "
+                                                  "(service domain)",
+                                     "natural": "no trace: the customer simply stops"}}
     ctx.truth["credit"] = {"consumer": "pay within 30 minutes of ordering; due 24 h after the order",
                            "business": "due after payment_terms_days; late with probability credit_risk, "
                                        "lateness ~ Exponential(mean late_payment_days_mean days)",

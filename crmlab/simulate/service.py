@@ -81,8 +81,21 @@ def generate(ctx: SimContext) -> None:
     # ---------------------------------------------------------------- tickets
     n_t = int(rng.binomial(len(orders), TICKETS_PER_ORDER)) if len(orders) else 0
     pick = np.sort(rng.choice(len(orders), size=n_t, replace=False)) if n_t else np.array([], int)
-    t_orders = orders.iloc[pick]
     kinds = np.array(list(KIND_SHARES), dtype=object)[rng.choice(3, size=n_t, p=list(KIND_SHARES.values()))]
+    # planted trace of negligent churn (过失流失): these customers complained about their last purchase
+    # before the observation date, then never bought again
+    if "churn_type" in cust:
+        gone = cust.loc[(cust.churn_type == "negligent") & (pd.to_datetime(cust.dropout_at) < pd.Timestamp(ctx.now)),
+                        "customer_id"]
+        pos = pd.Series(np.arange(len(orders)), index=orders.index)
+        last = orders.loc[orders.customer_id.isin(gone)].groupby("customer_id").ordered_at.idxmax()
+        forced = np.sort(pos.loc[last.to_numpy()].to_numpy())
+        kind_of = dict(zip(pick.tolist(), kinds.tolist()))
+        kind_of.update({int(i): "complaint" for i in forced})
+        pick = np.array(sorted(kind_of), dtype=int)
+        kinds = np.array([kind_of[i] for i in pick.tolist()], dtype=object)
+        n_t = len(pick)
+    t_orders = orders.iloc[pick]
     base = _ts(t_orders.ordered_at.to_numpy())
     opened = base + (rng.exponential(5 * 24, n_t) * 3600).astype(np.int64).astype("timedelta64[s]") + HOUR
     keep = opened < now - HOUR
