@@ -162,11 +162,11 @@ def _answer_repr(value, kind) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _kill_tree(proc: subprocess.Popen) -> None:
+def _kill_tree(pid: int) -> None:
     try:
         import psutil
 
-        parent = psutil.Process(proc.pid)
+        parent = psutil.Process(pid)
         procs = parent.children(recursive=True) + [parent]
         for p in procs:
             try:
@@ -176,7 +176,7 @@ def _kill_tree(proc: subprocess.Popen) -> None:
     except Exception:  # noqa: BLE001 - fall back to the process group
         pass
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
     except OSError:
         pass
 
@@ -194,7 +194,7 @@ def _expected_values(exset, student_id, seed, n_customers, db_url):
             table[ex.name] = ("ok", want, mistake_values(ex, data))
         except Exception as exc:  # noqa: BLE001 - an exercise bug is reported per exercise
             table[ex.name] = ("error", f"{type(exc).__name__}: {exc}"[:200], [])
-    fp = crmlab.fingerprint(db)
+    fp = crmlab.fingerprint(db, tables=_answers.GRADING_TABLES)
     db.close()
     return table, fp
 
@@ -305,6 +305,19 @@ def grade_one(sub: Submission, lab: str, *, salt=None, n_customers=None, timeout
     return result
 
 
+def _seed_matplotlib_cache(target: Path) -> None:
+    # A fresh HOME would make matplotlib rebuild its font list in every graded kernel (seconds
+    # each); each kernel gets its own copy of the grader's list instead of a shared, writable one.
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        import matplotlib
+
+        for f in Path(matplotlib.get_cachedir()).glob("fontlist-*.json"):
+            shutil.copy2(f, target / f.name)
+    except Exception:  # noqa: BLE001 - only a speed-up
+        pass
+
+
 def _die_with_parent() -> None:
     # Linux: if the grading process is killed (by a hostile notebook), the runner dies with it.
     try:
@@ -326,7 +339,11 @@ def _run(nb_in: Path, run_dir: Path, params: dict, *, timeout, cell_timeout, mem
                MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", JUPYTER_PLATFORM_DIRS="1")
     if extra_pythonpath:
         env["PYTHONPATH"] = os.pathsep.join([str(p) for p in extra_pythonpath] + [env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    _seed_matplotlib_cache(home / ".mpl")
+    env["MPLCONFIGDIR"] = str(home / ".mpl")
     status_file = run_dir / ".status.json"
+    # A fresh interpreter runs papermill: it holds nothing of the grader (no expected values), gets
+    # its own session, folder, environment and memory limit, and dies if the grader is killed.
     cmd = [sys.executable, "-m", "crmlab.teaching.runner", str(nb_in), str(run_dir / "executed.ipynb"),
            json.dumps(params), str(status_file), "--cell-timeout", str(cell_timeout),
            "--memory-mb", str(memory_mb), "--kernel", kernel]
@@ -335,10 +352,10 @@ def _run(nb_in: Path, run_dir: Path, params: dict, *, timeout, cell_timeout, mem
     try:
         proc.wait(timeout=timeout + 30)
     except subprocess.TimeoutExpired:
-        _kill_tree(proc)
+        _kill_tree(proc.pid)
         proc.wait()
         return {"status": "timeout"}
-    _kill_tree(proc)  # any kernel left behind
+    _kill_tree(proc.pid)  # any kernel left behind
     try:
         return json.loads(status_file.read_text())
     except (OSError, ValueError):
@@ -357,7 +374,7 @@ def _isolated(sub: Submission, lab: str, kwargs: dict) -> dict:
     from concurrent.futures.process import BrokenProcessPool
 
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["crmlab.teaching.grading", "pandas", "sqlalchemy"])
+    ctx.set_forkserver_preload(["crmlab.teaching.grading", "pandas", "sqlalchemy", "matplotlib"])
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as ex:
             return ex.submit(grade_one, sub, lab, **kwargs).result()

@@ -115,7 +115,8 @@ class Lab:
         if self._fingerprint is None:
             import crmlab
 
-            self._fingerprint = crmlab.fingerprint(self.db)
+            tables = _answers.GRADING_TABLES if self.grading else None
+            self._fingerprint = crmlab.fingerprint(self.db, tables=tables)
         return self._fingerprint
 
     # -- answers ------------------------------------------------------------------------------
