@@ -163,3 +163,79 @@ def test_lab01_runs_and_quiz_widget_answers_a_click(jupyterlab, browser):
         json.dumps({"output": by_output, "widget_state": by_state}, ensure_ascii=False, indent=1))
     assert answers.get("m1.q01") == "A", f"quiz answer not saved in the notebook: {answers}"
     assert answers.get("m1.q02") == "A"
+
+
+CONSOLE_NOTEBOOK = [
+    "import crmlab\nfrom crmlab.ops.widgets import console",
+    "db = crmlab.simulate(n_customers=300, seed=5)          # the embedded default database\n"
+    "crm = crmlab.CRM(db, user=\"admin\")",
+    "console(crm)",
+]
+
+
+def test_crm_console_adds_a_customer_and_shows_the_validation_error(jupyterlab, browser):
+    """The CRM console in a real browser: a bad phone number is refused next to the field, a good
+    one is saved, and the new customer shows up in the list (and in the database)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    import crmlab
+
+    work = jupyterlab["work"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in CONSOLE_NOTEBOOK])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, work / "console.ipynb")
+    shot = _artifacts() / "jupyterlab-crm-console.png"
+    driver, wait = browser, WebDriverWait(browser, 60)
+    name = "Browser Test Co"
+
+    def typed(css: str, text: str):
+        box = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, css)))
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+        box.click()
+        box.send_keys(Keys.CONTROL, "a")       # replace what is there, firing input events
+        box.send_keys(text)
+        return box
+
+    def text_of(css: str) -> str:
+        return driver.find_element(By.CSS_SELECTOR, css).text
+
+    def tab(label: str):
+        wait.until(EC.element_to_be_clickable(
+            (By.XPATH, f"//div[contains(@class,'crm-console')]//div[contains(@class,'lm-TabBar-tabLabel') "
+                       f"and normalize-space(text())='{label}']"))).click()
+        time.sleep(0.5)
+
+    driver.get(f"{jupyterlab['base']}/lab/tree/console.ipynb?token={jupyterlab['token']}")
+    try:
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")))
+        time.sleep(3)                          # let the kernel finish starting
+        _menu(driver, wait, "Run", "Run All Cells")
+        WebDriverWait(driver, 300).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".crm-console")))
+        tab("Add / edit")
+        typed(".crm-field-name input", name)
+        typed(".crm-field-phone input", "12345")
+        time.sleep(1)
+        driver.find_element(By.CSS_SELECTOR, ".crm-save").click()
+        wait.until(lambda d: "phone" in text_of(".crm-error-phone"))
+        assert "12345" in text_of(".crm-error-phone")
+        typed(".crm-field-phone input", "13800138000")
+        time.sleep(1)
+        driver.find_element(By.CSS_SELECTOR, ".crm-save").click()
+        wait.until(lambda d: "Saved" in text_of(".crm-status"))
+        assert text_of(".crm-error-phone").strip() == ""
+        tab("Customers")
+        typed(".crm-search input", name)
+        time.sleep(1)
+        driver.find_element(By.CSS_SELECTOR, ".crm-search-button").click()
+        wait.until(lambda d: name in text_of(".crm-list"))
+        assert "13800138000" in text_of(".crm-list")
+    finally:
+        driver.save_screenshot(str(shot))
+    db = crmlab.connect(f"sqlite:///{work / 'home' / 'crmlab.db'}")
+    added = db.sql("SELECT phone, status FROM customers WHERE name = :n", {"n": name})
+    assert added.to_dict("records") == [{"phone": "13800138000", "status": "active"}]
+    history = db.sql("SELECT username, action FROM audit_log WHERE entity = 'customers'")
+    assert ("admin", "create") in set(map(tuple, history.to_numpy().tolist()))
