@@ -84,14 +84,6 @@ def render(key: str, lang: str = "en", **params) -> str:
         return text
 
 
-def register() -> bool:
-    """Put these messages into the shared catalogue ``crmlab.i18n`` (False when it is not there)."""
-    try:
-        from crmlab import i18n
-    except ImportError:
-        return False
-    i18n.register(MESSAGES)
-    return True
+from crmlab import i18n  # noqa: E402 - registered once, on import, into the shared catalogue
 
-
-register()
+i18n.register(MESSAGES)

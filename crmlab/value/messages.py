@@ -26,14 +26,6 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def register() -> bool:
-    """Put these messages into the shared catalogue ``crmlab.i18n`` (False when it is not there)."""
-    try:
-        from crmlab import i18n
-    except ImportError:
-        return False
-    i18n.register(MESSAGES)
-    return True
+from crmlab import i18n  # noqa: E402 - registered once, on import, into the shared catalogue
 
-
-register()
+i18n.register(MESSAGES)
