@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 from crmlab.db import schema
 from crmlab.db.engine import Database, default_url, make_engine
 from crmlab.db.io import _kind, bulk_insert, reset_sequences
+from crmlab.db import loader
 from crmlab.errors import ConfigError, DatabaseNotEmpty
 from crmlab.simulate import campaigns, catalog, funnel, parties, purchases
 from crmlab.simulate.config import SimConfig
@@ -33,6 +34,8 @@ DOMAINS = ["crmlab.simulate.service", "crmlab.simulate.survey"]
 
 IF_EXISTS = ("auto", "reuse", "replace", "error")
 PROGRESS_FROM = 50_000
+#: From this many customers an SQLite file is loaded by forked writers while generation goes on.
+PARALLEL_FROM = 20_000
 
 
 def _steps():
@@ -51,9 +54,15 @@ def _steps():
     ]
 
 
-def generate(config: SimConfig, progress: bool = False) -> SimContext:
-    """Run every generator in memory; returns the context holding all tables and truths."""
+def generate(config: SimConfig, progress: bool = False, sink=None) -> SimContext:
+    """Run every generator; returns the context holding all tables and truths.
+
+    With a ``sink`` (a :class:`crmlab.db.loader.ParallelLoader`), tables are handed over as soon as
+    they are final (the core tables right after the orders step, later ones after their step), so
+    writing overlaps generation and memory is freed early; otherwise they stay queued in the context.
+    """
     ctx = SimContext(config)
+    ctx.sink = sink
     steps = _steps()
     for mod in DOMAINS:
         try:
@@ -64,10 +73,16 @@ def generate(config: SimConfig, progress: bool = False) -> SimContext:
             raise
         steps.append((mod.rsplit(".", 1)[1], module.generate))
     bar = tqdm(steps, desc="simulating", unit="step", disable=not progress, leave=False)
+    final = False
     for name, fn in bar:
         bar.set_postfix_str(name)
         fn(ctx)
-    _queue_core_tables(ctx)
+        if name == "orders":
+            # customers, orders and lines are final once the orders exist; nothing later changes them
+            _queue_core_tables(ctx)
+            final = True
+        if final:
+            ctx.flush(_prepare_named)
     return ctx
 
 
@@ -83,6 +98,10 @@ def _queue_core_tables(ctx: SimContext) -> None:
     cats["min_annual_spend"] = np.array([ctx.important_threshold, 0.01, 0.0])
     tc = cust[[c.name for c in schema.truth_customers.columns]]
     ctx.write_frame("truth_customers", tc)
+
+
+def _prepare_named(name: str, cols: dict) -> dict:
+    return _prepare(schema.table(name), cols)
 
 
 def _prepare(table: sa.Table, cols: dict) -> dict:
@@ -121,7 +140,7 @@ def _prepare(table: sa.Table, cols: dict) -> dict:
 def _meta_rows(ctx: SimContext) -> dict[str, str]:
     from crmlab import __version__
 
-    counts = {t: int(len(next(iter(c.values())))) for t, c in ctx.tables.items() if c}
+    counts = {t: int(n) for t, n in ctx.row_counts.items()}
     return {
         "simulator_version": SIM_VERSION,
         "crmlab_version": __version__,
@@ -163,10 +182,6 @@ def write(conn: sa.Connection, ctx: SimContext, progress: bool = False, fast: bo
             for index in table.indexes:
                 conn.exec_driver_sql(f"DROP INDEX {index.name}")
                 deferred.append(index)
-    try:
-        from crmlab.ops.audit import install_guards
-    except ImportError:  # operations module absent: the audit log is still written, just not guarded
-        install_guards = None
     counts = {}
     tables = [t for t in schema.metadata.sorted_tables if t.name in ctx.tables]
     timings = {}
@@ -179,12 +194,37 @@ def write(conn: sa.Connection, ctx: SimContext, progress: bool = False, fast: bo
         index.create(conn)
     if fast and conn.dialect.name == "sqlite":
         conn.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
+    _write_meta(conn, ctx)
+    return counts
+
+
+def _write_meta(conn: sa.Connection, ctx: SimContext) -> None:
+    """The closing writes of every build: metadata (truths, row counts), sequences, audit guards."""
+    try:
+        from crmlab.ops.audit import install_guards
+    except ImportError:  # operations module absent: the audit log is still written, just not guarded
+        install_guards = None
     meta = _meta_rows(ctx)
     bulk_insert(conn, "crmlab_meta", {"key": list(meta), "value": list(meta.values())})
     reset_sequences(conn)
     if install_guards is not None:
         install_guards(conn)
-    return counts
+
+
+def _generate_into_sqlite(config: SimConfig, tmp: Path, progress: bool) -> SimContext:
+    """Generate and load at once: forked writers insert finished tables while generation goes on."""
+    fast = not strict_load()
+    pragmas = ["PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA foreign_keys = OFF",
+               "PRAGMA cache_size = -65536"] + (["PRAGMA ignore_check_constraints = ON"] if fast else [])
+    deferred = loader.create_schema_file(tmp, defer_indexes=fast)
+    writers = loader.ForkLoader(tmp, pragmas, deferred)
+    try:
+        ctx = generate(config, progress=progress, sink=writers)
+        writers.finish()
+    except BaseException:
+        writers.abort()
+        raise
+    return ctx
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,26 +323,35 @@ def simulate(n_customers: int = 2000, seed: int = 0, url: str | None = None, *, 
 
     show = progress if progress is not None else n_customers >= PROGRESS_FROM
     t0 = time.perf_counter()
-    ctx = generate(config, progress=show)
     parsed = sa.engine.make_url(url)
     path = _sqlite_path(parsed) if engine.dialect.name == "sqlite" else None
+    parallel = path is not None and n_customers >= PARALLEL_FROM and loader.available()
+    ctx = None if parallel else generate(config, progress=show)
     if path is not None:
         engine.dispose()
         tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
         _remove_sqlite(tmp)
-        tmp_engine = make_engine(f"sqlite:///{tmp}")
+        tmp_engine = None
         try:
+            if parallel:
+                ctx = _generate_into_sqlite(config, tmp, show)
+            tmp_engine = make_engine(f"sqlite:///{tmp}")
             with tmp_engine.begin() as conn:
-                # a fresh private file: no journal, and the generator's keys are checked by the tests
-                # (PRAGMA foreign_key_check), not row by row during the load
-                conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
-                conn.exec_driver_sql("PRAGMA journal_mode = OFF")
-                conn.exec_driver_sql("PRAGMA synchronous = OFF")
-                counts = write(conn, ctx, progress=show, fast=not strict_load())
+                if parallel:
+                    _write_meta(conn, ctx)
+                    counts = dict(ctx.row_counts)
+                else:
+                    # a fresh private file: no journal, and the generator's keys are checked by the
+                    # tests (PRAGMA foreign_key_check), not row by row during the load
+                    conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+                    conn.exec_driver_sql("PRAGMA journal_mode = OFF")
+                    conn.exec_driver_sql("PRAGMA synchronous = OFF")
+                    counts = write(conn, ctx, progress=show, fast=not strict_load())
             with tmp_engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA journal_mode = WAL")
         except BaseException:
-            tmp_engine.dispose()
+            if tmp_engine is not None:
+                tmp_engine.dispose()
             _remove_sqlite(tmp)
             raise
         tmp_engine.dispose()

@@ -31,6 +31,9 @@ class SimContext:
         self.now = config.t_end
         self.truth: dict[str, Any] = {}
         self.tables: dict[str, dict[str, Any]] = {}
+        self.row_counts: dict[str, int] = {}
+        #: where :meth:`flush` sends finished tables (a loader with ``send(table, columns)``), if anywhere
+        self.sink = None
         self.customers: pd.DataFrame | None = None
         self.orders: pd.DataFrame | None = None
         self.order_lines: pd.DataFrame | None = None
@@ -68,6 +71,19 @@ class SimContext:
             self.tables[table] = {k: _concat(prev[k], cols[k]) for k in prev}
         else:
             self.tables[table] = cols
+        self.row_counts[table] = self.row_counts.get(table, 0) + n
+
+    def flush(self, prepare) -> None:
+        """Hand every queued table to the sink and forget it (frees memory while generation goes on).
+
+        ``prepare(table_name, columns)`` turns queued columns into what the sink takes. Rows written to
+        a table afterwards are appended by the sink in order.
+        """
+        if self.sink is None:
+            return
+        for name in list(self.tables):
+            self.sink.send(name, prepare(name, self.tables.pop(name)))
+        self.sink.commit()
 
     def write_frame(self, table: str, frame: pd.DataFrame) -> None:
         self.write(table, {c: frame[c].to_numpy() for c in frame.columns})

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crmlab.db.io import format_codes
 from crmlab.simulate.catalog import EXTRA_ITEM_PROB, PAIRS
 from crmlab.simulate.context import SimContext
 from crmlab.simulate.parties import SEGMENTS
@@ -31,6 +32,7 @@ STAGES = {  # code: (考察期 model of seed 002, five-stage model of seed 000)
     "decline": ("退化期", "衰退期"),
     "termination": ("终止期", "终止期"),
 }
+STATUS_NAMES = np.array(["cancelled", "placed", "paid", "shipped", "delivered", "returned"], dtype=object)
 CHURN_TYPES = {"natural": "自然流失", "competitive": "竞争流失", "malicious": "恶意流失", "negligent": "过失流失"}
 
 
@@ -275,19 +277,17 @@ def finalize(ctx: SimContext) -> None:
         pa = paid_at[idx].copy(); sa_ = shipped_at[idx].copy(); de = delivered_at[idx].copy()
         pa[pa >= now] = np.datetime64("NaT"); sa_[sa_ >= now] = np.datetime64("NaT"); de[de >= now] = np.datetime64("NaT")
         k = kind[idx]
-        status = np.where(~np.isnat(de), "delivered", np.where(~np.isnat(sa_), "shipped",
-                          np.where(~np.isnat(pa), "paid", "placed"))).astype(object)
-        status[(status == "delivered") & returned[idx]] = "returned"
+        # status codes index STATUS_NAMES: the furthest step reached; returned deliveries marked
+        code = np.where(~np.isnat(de), 4, np.where(~np.isnat(sa_), 3, np.where(~np.isnat(pa), 2, 1)))
+        code[(code == 4) & returned[idx]] = 5
         # credit orders shipped before payment keep their fulfilment status; consumers pay first
         cancelled = k == 1
-        status[cancelled] = "cancelled"
-        for arr in (pa, sa_, de):
-            arr[cancelled] = np.datetime64("NaT")
+        code[cancelled] = 0
         unpaid = k == 2
-        status[unpaid] = "placed"
+        code[unpaid] = 1
         for arr in (pa, sa_, de):
-            arr[unpaid] = np.datetime64("NaT")
-        frames[name] = (idx, status, pa, sa_, de)
+            arr[cancelled | unpaid] = np.datetime64("NaT")
+        frames[name] = (idx, STATUS_NAMES[code], pa, sa_, de)
         truth_counts[name] = {"purchases": int((k == 0).sum()), "campaign_incremental": int((k == 3).sum()),
                               "noise_orders": int(np.isin(k, (1, 2)).sum())}
 
@@ -305,7 +305,7 @@ def finalize(ctx: SimContext) -> None:
         ids = id_of[idx]
         cols = {
             "order_id": ids,
-            "order_no": np.char.add("O", np.char.zfill(ids.astype(str), 8)).astype(object),
+            "order_no": format_codes("O", ids, 8),
             "customer_id": cust_id[o_owner[idx]],
             "campaign_id": np.where(ev.campaign_id.to_numpy()[idx] > 0, ev.campaign_id.to_numpy()[idx], np.nan),
             "channel": channel[idx], "status": status,
@@ -317,12 +317,16 @@ def finalize(ctx: SimContext) -> None:
         stored[name] = pd.DataFrame(cols)
     # lines, re-keyed to order ids
     lo = lines["o"]
-    line_frame = pd.DataFrame({"order_id": id_of[lo], "line_no": lines["line_no"], "product_id": lines["product_id"],
-                               "quantity": lines["quantity"], "unit_price": lines["unit_cents"] / 100,
-                               "unit_cost": lines["cost_cents"] / 100, "holdout": in_holdout[lo]})
-    line_frame = line_frame.sort_values(["order_id", "line_no"], kind="stable")
-    obs_lines = line_frame.loc[~line_frame.holdout].drop(columns="holdout")
-    ho_lines = line_frame.loc[line_frame.holdout].drop(columns="holdout")
+    # lines come grouped by event in line order; a stable sort by order id keeps that order
+    line_ids = id_of[lo]
+    srt = np.argsort(line_ids, kind="stable")
+    ho_sorted = in_holdout[lo][srt]
+    obs_at, ho_at = srt[~ho_sorted], srt[ho_sorted]
+    line_cols = {"order_id": line_ids, "line_no": lines["line_no"], "product_id": lines["product_id"],
+                 "quantity": lines["quantity"], "unit_price": lines["unit_cents"] / 100,
+                 "unit_cost": lines["cost_cents"] / 100}
+    obs_lines = pd.DataFrame({c: v[obs_at] for c, v in line_cols.items()})
+    ho_lines = pd.DataFrame({c: v[ho_at] for c, v in line_cols.items()})
     stored["orders"]["is_purchase"] = np.isin(kind[frames["orders"][0]], (0, 3))
     stored["holdout_orders"]["is_purchase"] = np.isin(kind[frames["holdout_orders"][0]], (0, 3))
     ctx.event_order_id = id_of
