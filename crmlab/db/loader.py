@@ -36,6 +36,8 @@ PAGE_SIZE = 16384
 BATCH_VALUES = 2_000_000
 #: A batch of at least this many values is split between two writers.
 SPLIT_VALUES = 6_000_000
+#: In a chain, at most this many batches are held (written or waiting) while the producer goes on.
+MAX_PENDING = 2
 
 
 def available() -> bool:
@@ -74,12 +76,17 @@ def _open(path: str, pragmas: list[str]):
 
 
 def _write(path: str, template: str | None, batch: list[tuple[str, dict]], pragmas: list[str],
-           indexes: list[str], errors) -> None:
-    """A writer child: (copy the empty schema,) insert the batch, build its indexes, report."""
+           indexes: list[str], errors, after=None) -> None:
+    """A writer child: (copy the empty schema,) insert the batch, build its indexes, report.
+
+    ``after``: the sentinel of the writer before it in a chain; the file is opened once that one ended.
+    """
     import apsw
 
     table = None
     try:
+        if after is not None:
+            mp.connection.wait([after])
         if template is not None:
             shutil.copyfile(template, path)
         con = _open(path, pragmas)
@@ -113,7 +120,11 @@ class ForkLoader:
     (a batch large enough is written at once); ``finish()`` waits, merges and returns rows per table.
     """
 
-    def __init__(self, path, pragmas: list[str], deferred: dict[str, list[str]] | None = None):
+    def __init__(self, path, pragmas: list[str], deferred: dict[str, list[str]] | None = None,
+                 chain: bool = False):
+        #: chain: every batch goes to the main file, one writer after the other, at most MAX_PENDING
+        #: batches held at a time (bounded memory for builds in blocks); indexes are built at the end
+        self.chain = chain
         self.path = Path(path)
         self.pragmas = list(pragmas)
         self.deferred = deferred or {}
@@ -135,8 +146,9 @@ class ForkLoader:
         if n == 0:
             return
         self.counts[table] = self.counts.get(table, 0) + n
-        # a table already handed to a writer gets its further rows after the merge, in order
-        (self.late if table in self.written else self.pending).append((table, columns))
+        # a table already handed to a writer gets its further rows after the merge, in order (a chain
+        # writes one batch after the other into the main file, so there they simply follow)
+        (self.late if table in self.written and not self.chain else self.pending).append((table, columns))
 
     def commit(self, force: bool = False) -> None:
         """Write the pending tables now if they are worth a process (or ``force``)."""
@@ -144,7 +156,7 @@ class ForkLoader:
         if not self.pending or (total < BATCH_VALUES and not force):
             return
         groups = [self.pending]
-        if total >= SPLIT_VALUES:
+        if total >= SPLIT_VALUES and not self.chain:
             groups = [[], []]
             loads = [0, 0]
             for item in sorted(self.pending, key=lambda it: -_values(it[1])):
@@ -165,15 +177,21 @@ class ForkLoader:
                 self._spawn(group)
 
     def _spawn(self, batch: list[tuple[str, dict]]) -> None:
-        if self.main_taken:
+        after = None
+        if self.chain:
+            while sum(proc.exitcode is None for proc, _, _ in self.jobs) >= MAX_PENDING:
+                self._wait(next(job for job in self.jobs if job[0].exitcode is None))
+            target, template = self.path, None
+            after = self.jobs[-1][0].sentinel if self.jobs else None
+        elif self.main_taken:
             target, template = self.path.with_name(f"{self.path.name}.w{len(self.jobs)}"), str(self.template)
         else:
             target, template = self.path, None
             self.main_taken = True
         tables = list(dict.fromkeys(t for t, _ in batch))
-        indexes = [s for t in tables for s in self.deferred.get(t, [])]
-        proc = self.ctx.Process(target=_write, args=(str(target), template, batch, self.pragmas, indexes, self.errors),
-                                daemon=True)
+        indexes = [] if self.chain else [s for t in tables for s in self.deferred.get(t, [])]
+        proc = self.ctx.Process(target=_write, args=(str(target), template, batch, self.pragmas, indexes, self.errors,
+                                                     after), daemon=True)
         proc.start()
         self.jobs.append((proc, target, tables))
         self.written.update(tables)
@@ -189,11 +207,15 @@ class ForkLoader:
             rest = [job for job in self.jobs if job[1] != self.path]
             for job in main:
                 self._wait(job)
+            if self.chain:
+                for job in rest:
+                    self._wait(job)
+                rest = []
             con = _open(str(self.path), self.pragmas)
             try:
                 con.execute("BEGIN")
                 for table, stmts in self.deferred.items():       # tables that got no rows need them too
-                    if table not in self.written:
+                    if table not in self.written or self.chain:
                         for stmt in stmts:
                             con.execute(stmt)
                 con.execute("COMMIT")

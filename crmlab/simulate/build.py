@@ -22,7 +22,7 @@ from crmlab.db.engine import Database, default_url, make_engine
 from crmlab.db.io import _kind, bulk_insert, reset_sequences
 from crmlab.db import loader
 from crmlab.errors import ConfigError, DatabaseNotEmpty
-from crmlab.simulate import campaigns, catalog, funnel, parties, purchases
+from crmlab.simulate import blocks, campaigns, catalog, funnel, parties, purchases
 from crmlab.simulate.config import SimConfig
 from crmlab.simulate.context import SimContext
 
@@ -57,12 +57,22 @@ def _steps():
 def generate(config: SimConfig, progress: bool = False, sink=None) -> SimContext:
     """Run every generator; returns the context holding all tables and truths.
 
-    With a ``sink`` (a :class:`crmlab.db.loader.ParallelLoader`), tables are handed over as soon as
+    With a ``sink`` (a :class:`crmlab.db.loader.ForkLoader`), tables are handed over as soon as
     they are final (the core tables right after the orders step, later ones after their step), so
     writing overlaps generation and memory is freed early; otherwise they stay queued in the context.
     """
     ctx = SimContext(config)
     ctx.sink = sink
+    run_steps(ctx, progress=progress)
+    return ctx
+
+
+#: Steps run in the first block of a large build only (a sample of customers is enough).
+FIRST_BLOCK_ONLY = {"survey"}
+
+
+def run_steps(ctx: SimContext, progress: bool = False) -> None:
+    """Every generator in order on ``ctx`` (one whole build, or one block of a large build)."""
     steps = _steps()
     for mod in DOMAINS:
         try:
@@ -72,6 +82,8 @@ def generate(config: SimConfig, progress: bool = False, sink=None) -> SimContext
                 continue
             raise
         steps.append((mod.rsplit(".", 1)[1], module.generate))
+    if ctx.block:
+        steps = [(name, fn) for name, fn in steps if name not in FIRST_BLOCK_ONLY]
     bar = tqdm(steps, desc="simulating", unit="step", disable=not progress, leave=False)
     final = False
     for name, fn in bar:
@@ -83,7 +95,6 @@ def generate(config: SimConfig, progress: bool = False, sink=None) -> SimContext
             final = True
         if final:
             ctx.flush(_prepare_named)
-    return ctx
 
 
 def _queue_core_tables(ctx: SimContext) -> None:
@@ -227,6 +238,22 @@ def _generate_into_sqlite(config: SimConfig, tmp: Path, progress: bool) -> SimCo
     return ctx
 
 
+def _generate_blocks_into_sqlite(config: SimConfig, tmp: Path, progress: bool):
+    """More than ``blocks.BLOCK_SIZE`` customers: block by block, through a chain of forked writers."""
+    fast = not strict_load()
+    pragmas = ["PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA foreign_keys = OFF",
+               "PRAGMA cache_size = -65536"] + (["PRAGMA ignore_check_constraints = ON"] if fast else [])
+    deferred = loader.create_schema_file(tmp, defer_indexes=fast)
+    writers = loader.ForkLoader(tmp, pragmas, deferred, chain=True)
+    try:
+        result = blocks.generate_in_blocks(config, writers, run_steps, progress=progress)
+        result.row_counts = writers.finish()
+    except BaseException:
+        writers.abort()
+        raise
+    return result
+
+
 # ---------------------------------------------------------------------------------------------
 def _existing_state(engine: sa.Engine, config: SimConfig) -> str:
     """'empty', 'same' (this seed+config, complete), 'other' (another crmlab build) or 'foreign'."""
@@ -326,6 +353,7 @@ def simulate(n_customers: int = 2000, seed: int = 0, url: str | None = None, *, 
     parsed = sa.engine.make_url(url)
     path = _sqlite_path(parsed) if engine.dialect.name == "sqlite" else None
     parallel = path is not None and n_customers >= PARALLEL_FROM and loader.available()
+    in_blocks = parallel and n_customers > blocks.BLOCK_SIZE
     ctx = None if parallel else generate(config, progress=show)
     if path is not None:
         engine.dispose()
@@ -333,10 +361,14 @@ def simulate(n_customers: int = 2000, seed: int = 0, url: str | None = None, *, 
         _remove_sqlite(tmp)
         tmp_engine = None
         try:
-            if parallel:
+            if in_blocks:
+                ctx = _generate_blocks_into_sqlite(config, tmp, show)
+            elif parallel:
                 ctx = _generate_into_sqlite(config, tmp, show)
             tmp_engine = make_engine(f"sqlite:///{tmp}")
             with tmp_engine.begin() as conn:
+                if in_blocks:
+                    blocks.restate_campaign_costs(conn.connection.dbapi_connection, ctx.truth, ctx.campaign_rows)
                 if parallel:
                     _write_meta(conn, ctx)
                     counts = dict(ctx.row_counts)

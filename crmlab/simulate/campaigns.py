@@ -47,6 +47,19 @@ def _blocked_control(rng, chosen: np.ndarray, ev: pd.DataFrame, purchase: np.nda
     return control
 
 
+def campaign_costs(contacted: int, cost_per_contact: float) -> dict[str, float]:
+    """Budget and actual cost (yuan) of a campaign that contacted ``contacted`` customers.
+
+    actual_cost = contacted × cost_per_contact + 1,500 (fixed set-up); budget = 1.2 × the variable
+    part + 2,000.
+
+    >>> campaign_costs(100, 2.0)
+    {'budget': 2240.0, 'actual_cost': 1700.0}
+    """
+    return {"budget": round(contacted * cost_per_contact * 1.2 + 2000, 2),
+            "actual_cost": round(contacted * cost_per_contact + 1500, 2)}
+
+
 def generate(ctx: SimContext) -> None:
     cfg = ctx.config
     rng = ctx.rng("campaigns")
@@ -89,7 +102,7 @@ def generate(ctx: SimContext) -> None:
                      "target_segment": "random sample of registered customers (randomised control group)",
                      "start_date": ctx.weeks_to_time(start).astype("datetime64[D]"),
                      "end_date": ctx.weeks_to_time(end - 1 / 7).astype("datetime64[D]"),
-                     "budget": round(contacted * cpc * 1.2 + 2000, 2), "actual_cost": round(contacted * cpc + 1500, 2),
+                     **campaign_costs(contacted, cpc),
                      "cost_per_contact": cpc, "owner_user_id": int(marketers[k % len(marketers)])})
         sent = ctx.weeks_to_time(np.full(len(chosen), start))
         opened = rng.random(len(chosen)) < 0.35

@@ -11,6 +11,10 @@ from crmlab.simulate.config import SimConfig
 from crmlab.simulate.people import People
 
 
+#: Streams of the company's own tables: the same in every block of a large build.
+GLOBAL_STREAMS = frozenset({"staff", "suppliers", "catalog"})
+
+
 def stream_seed(seed: int, name: str) -> list[int]:
     """A seed sequence for the named random stream: stable across runs and Python versions (hashlib)."""
     digest = hashlib.sha256(name.encode("utf-8")).digest()
@@ -25,9 +29,14 @@ class SimContext:
     users, ...) are attributes.
     """
 
-    def __init__(self, config: SimConfig):
+    def __init__(self, config: SimConfig, block: int = 0, first_customer_id: int = 1, people: People | None = None):
         self.config = config
-        self.people = People(config.locale, config.seed)
+        #: a large build is generated in blocks of customers (``blocks.py``); block 0 is a build of its own
+        self.block = block
+        self.first_customer_id = first_customer_id
+        #: block 0's important-customer threshold, applied unchanged to later blocks
+        self.category_threshold: float | None = None
+        self.people = people or People(config.locale, config.seed)
         self.now = config.t_end
         self.truth: dict[str, Any] = {}
         self.tables: dict[str, dict[str, Any]] = {}
@@ -43,7 +52,13 @@ class SimContext:
         self.contacts: pd.DataFrame | None = None
 
     def rng(self, name: str) -> np.random.Generator:
-        """An independent, deterministic random stream for one domain (or one part of it)."""
+        """An independent, deterministic random stream for one domain (or one part of it).
+
+        Later blocks of a large build draw customers from streams of their own; the company's tables
+        (staff, suppliers, catalog) come from the same streams in every block, so they are identical.
+        """
+        if self.block and name not in GLOBAL_STREAMS:
+            name = f"{name}#block{self.block}"
         return np.random.default_rng(stream_seed(self.config.seed, name))
 
     def write(self, table: str, columns: dict[str, Any]) -> None:

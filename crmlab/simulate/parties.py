@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crmlab.db.io import format_codes
 from crmlab.ops.permissions import ROLES, permission_rows
 from crmlab.simulate.context import SimContext
 
@@ -104,8 +105,8 @@ def generate_customers(ctx: SimContext) -> None:
     cfg = ctx.config
     rng = ctx.rng("customers")
     n = cfg.n_customers
-    ids = np.arange(1, n + 1)
-    codes = np.char.add("C", np.char.zfill(ids.astype(str), 6)).astype(object)
+    ids = np.arange(ctx.first_customer_id, ctx.first_customer_id + n)
+    codes = format_codes("C", ids, 6)
 
     seg_names = list(SEGMENTS)
     seg_p = np.array([SEGMENTS[s]["share"] for s in seg_names])

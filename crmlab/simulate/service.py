@@ -272,8 +272,7 @@ def generate(ctx: SimContext) -> None:
     order = np.argsort(inter["occurred_at"], kind="stable")
     inter = {k: v[order] for k, v in inter.items()}
     for col in ("ticket_id", "task_id", "user_id", "duration_minutes"):
-        inter[col] = pd.array([None if v is None or (isinstance(v, float) and np.isnan(v)) else int(v)
-                               for v in inter[col]], dtype="Int64")
+        inter[col] = pd.array(pd.to_numeric(pd.Series(inter[col], dtype=object), errors="coerce"), dtype="Int64")
     inter["interaction_id"] = np.arange(1, len(inter["kind"]) + 1)
     inter["created_at"] = inter["occurred_at"]
     ctx.write("interactions", inter)
