@@ -292,7 +292,8 @@ def simulate(n_customers: int = 2000, seed: int = 0, url: str | None = None, *, 
     Parameters
     ----------
     n_customers : int
-        How many customers (default 2,000; 100,000 takes a few seconds, 1,000,000 about a minute).
+        How many customers (default 2,000, under a second; 100,000 about 10 s; 1,000,000 about 1.5
+        minutes on two cores, built in blocks of 100,000 customers: see ``crmlab/simulate/README.md``).
     seed : int
         Same seed and options → byte-identical tables, on SQLite and PostgreSQL alike.
     url : str, optional
