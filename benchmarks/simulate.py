@@ -61,7 +61,7 @@ def run_size(n: int, folder: str) -> dict:
         except psutil.Error:
             break
         peak = max(peak, sum(_pss_mib(p) for p in pids))
-        time.sleep(0.2)
+        time.sleep(0.5)   # reading smaps costs the kernel time: not too often
     out = proc.stdout.read()
     if proc.wait() != 0:
         raise RuntimeError(f"simulate({n}) failed")
@@ -128,7 +128,7 @@ def main() -> None:
         print(f"naive baseline   (Faker call + INSERT + commit per row, file): {naive:,.0f} rows/s")
         print(f"per-row baseline (Faker call + INSERT per row, one transaction): {careful:,.0f} rows/s")
         print("peak MiB: the building process alone (max RSS); all MiB: it and its writer processes together "
-              "(sum of PSS, sampled every 0.2 s)")
+              "(sum of PSS, sampled every 0.5 s)")
         print(f"{'customers':>10} {'seconds':>8} {'rows':>12} {'rows/s':>10} {'orders':>10} {'lines':>11} "
               f"{'peak MiB':>9} {'all MiB':>8} {'file MiB':>9} {'vs naive':>9} {'vs per-row':>10}")
         for n in args.sizes:

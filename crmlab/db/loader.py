@@ -104,6 +104,25 @@ def _write(path: str, template: str | None, batch: list[tuple[str, dict]], pragm
         raise SystemExit(1)
 
 
+def _run_apart(fn, sim, prepare, path: str, template: str, pragmas: list[str], deferred: dict, errors) -> None:
+    """A child that runs one generator step on its copy of the context and writes what it made."""
+    import pickle
+
+    before = set(sim.truth)
+    sim.sink = None
+    try:
+        fn(sim)
+    except BaseException as exc:  # noqa: BLE001 - reported to the producer, which raises it
+        errors.put((type(exc).__name__, str(exc), None))
+        raise SystemExit(1)
+    batch = [(name, prepare(name, cols)) for name, cols in sim.tables.items()]
+    tables = [t for t, _ in batch]
+    with open(f"{path}.result", "wb") as fh:
+        pickle.dump({"tables": tables, "counts": {t: sim.row_counts[t] for t in tables},
+                     "truth": {k: v for k, v in sim.truth.items() if k not in before}}, fh)
+    _write(path, template, batch, pragmas, [s for t in tables for s in deferred.get(t, [])], errors)
+
+
 class ForkLoader:
     """Load tables into the SQLite file ``path`` (which must hold the empty schema) with forked writers.
 
@@ -135,6 +154,10 @@ class ForkLoader:
         self.pending: list[tuple[str, dict]] = []
         self.late: list[tuple[str, dict]] = []
         self.jobs: list[tuple[mp.Process, Path, list[str]]] = []
+        self.held: dict[int, list] = {}
+        #: what steps run apart (``run_apart``) added: truths and row counts, known at ``finish``
+        self.apart_truth: dict = {}
+        self.apart_counts: dict[str, int] = {}
         self.written: set[str] = set()
         self.main_taken = False
         self.counts: dict[str, int] = {}
@@ -176,6 +199,19 @@ class ForkLoader:
             if group:
                 self._spawn(group)
 
+    def run_apart(self, sim, fn, prepare) -> bool:
+        """Run the generator step ``fn(sim)`` in a forked child that also writes its tables (a scratch
+        file), so a step that needs nothing from later ones overlaps with everything else. Returns
+        False (the caller runs the step itself) in a chain, where batches must stay in order."""
+        if self.chain:
+            return False
+        target = self.path.with_name(f"{self.path.name}.w{len(self.jobs)}")
+        proc = self.ctx.Process(target=_run_apart, args=(fn, sim, prepare, str(target), str(self.template),
+                                                         self.pragmas, self.deferred, self.errors), daemon=True)
+        proc.start()
+        self.jobs.append((proc, target, []))
+        return True
+
     def _spawn(self, batch: list[tuple[str, dict]]) -> None:
         after = None
         if self.chain:
@@ -195,6 +231,9 @@ class ForkLoader:
         proc.start()
         self.jobs.append((proc, target, tables))
         self.written.update(tables)
+        # the batch stays referenced until its writer is done: dropping it now would touch every
+        # object in it (reference counts) and so copy the pages the writer still shares
+        self.held[proc.pid] = batch
 
     # -- the end --------------------------------------------------------------------------------
     def finish(self) -> dict[str, int]:
@@ -213,12 +252,6 @@ class ForkLoader:
                 rest = []
             con = _open(str(self.path), self.pragmas)
             try:
-                con.execute("BEGIN")
-                for table, stmts in self.deferred.items():       # tables that got no rows need them too
-                    if table not in self.written or self.chain:
-                        for stmt in stmts:
-                            con.execute(stmt)
-                con.execute("COMMIT")
                 while rest:
                     sentinels = {proc.sentinel: (proc, target, tables) for proc, target, tables in rest}
                     ready = mp.connection.wait(list(sentinels))
@@ -230,6 +263,10 @@ class ForkLoader:
                 con.execute("BEGIN")
                 for table, columns in self.late:
                     _insert(con, table, columns)
+                for table, stmts in self.deferred.items():       # tables that got no rows need them too
+                    if table not in self.written or self.chain:
+                        for stmt in stmts:
+                            con.execute(stmt)
                 con.execute("COMMIT")
             finally:
                 con.close()
@@ -244,6 +281,18 @@ class ForkLoader:
         proc = job[0]
         proc.join()
         if proc.exitcode == 0:
+            self.held.pop(proc.pid, None)
+            result = Path(f"{job[1]}.result")
+            if result.exists():                       # a step run apart: what it wrote and found
+                import pickle
+
+                with open(result, "rb") as fh:
+                    got = pickle.load(fh)
+                result.unlink()
+                job[2][:] = got["tables"]
+                self.written.update(got["tables"])
+                self.apart_counts.update(got["counts"])
+                self.apart_truth.update(got["truth"])
             return
         error = self.errors.get() if not self.errors.empty() else ("LoadError", "a writer process died", None)
         name, text, table = error
@@ -280,9 +329,10 @@ class ForkLoader:
         self.closed = True
 
     def _cleanup(self) -> None:
+        self.held.clear()
         paths = [self.template] + [target for _, target, _ in self.jobs if target != self.path]
         for path in paths:
-            for suffix in ("", "-journal", "-wal", "-shm"):
+            for suffix in ("", "-journal", "-wal", "-shm", ".result"):
                 try:
                     os.unlink(f"{path}{suffix}")
                 except FileNotFoundError:

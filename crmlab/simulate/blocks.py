@@ -137,6 +137,9 @@ class BlockSink:
     def commit(self) -> None:
         self.writers.commit()
 
+    def run_apart(self, sim, fn, prepare) -> bool:
+        return False            # blocks are written in order: every step runs in the producer
+
 
 #: Realised counts in the truths (summed over blocks); every other value is block 0's (planted).
 COUNTS = frozenset({"purchases", "campaign_incremental", "noise_orders", "n_opportunities", "n_tickets",

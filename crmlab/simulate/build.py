@@ -67,6 +67,9 @@ def generate(config: SimConfig, progress: bool = False, sink=None) -> SimContext
     return ctx
 
 
+#: Steps that need nothing from later ones: with a loader they run in a writer process of their own.
+APART = {"service"}
+
 #: Steps run in the first block of a large build only (a sample of customers is enough).
 FIRST_BLOCK_ONLY = {"survey"}
 
@@ -88,6 +91,8 @@ def run_steps(ctx: SimContext, progress: bool = False) -> None:
     final = False
     for name, fn in bar:
         bar.set_postfix_str(name)
+        if final and name in APART and ctx.sink is not None and ctx.sink.run_apart(ctx, fn, _prepare_named):
+            continue
         fn(ctx)
         if name == "orders":
             # customers, orders and lines are final once the orders exist; nothing later changes them
@@ -232,6 +237,8 @@ def _generate_into_sqlite(config: SimConfig, tmp: Path, progress: bool) -> SimCo
     try:
         ctx = generate(config, progress=progress, sink=writers)
         writers.finish()
+        ctx.truth.update(writers.apart_truth)
+        ctx.row_counts.update(writers.apart_counts)
     except BaseException:
         writers.abort()
         raise

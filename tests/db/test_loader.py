@@ -100,3 +100,16 @@ def test_a_writer_failing_midway_leaves_the_old_database_intact(tmp_path, monkey
         crmlab.simulate(n_customers=200, seed=2, url=url)
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["f.db"]
     assert crmlab.fingerprint(crmlab.connect(url)) == fp
+
+
+def test_a_step_run_apart_that_fails_names_its_error_and_leaves_nothing(tmp_path, monkeypatch):
+    from crmlab.simulate import service
+
+    def broken(ctx):
+        raise RuntimeError("boom in the service step")
+
+    monkeypatch.setattr(service, "generate", broken)
+    _parallel(monkeypatch)
+    with pytest.raises(loader.LoadError, match="RuntimeError: boom in the service step"):
+        crmlab.simulate(n_customers=200, seed=3, url=f"sqlite:///{tmp_path / 'x.db'}")
+    assert list(tmp_path.iterdir()) == []
