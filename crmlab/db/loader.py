@@ -8,8 +8,12 @@ SQLite's own work, so a large load is CPU-bound in one process. :class:`ForkLoad
   they were at the fork (copy-on-write: nothing is serialised or copied up front);
 * the first child writes the main file, later ones private scratch files (same schema); each child
   builds the indexes of its own tables;
+* a generator step that nothing later depends on can run apart (:meth:`ForkLoader.run_apart`): a
+  forked child generates it and writes its tables, and its truths come back at the end;
 * at the end the scratch tables are copied into the main file with ``INSERT INTO t SELECT * FROM
-  aux.t``, which SQLite runs as a transfer of whole records and index entries, without decoding them.
+  aux.t``, which SQLite runs as a transfer of whole records and index entries, without decoding them;
+* with ``chain=True`` (builds in blocks) every batch goes to the main file, one writer after the
+  other, and indexes are built once at the end.
 
 The result is the same database, row for row, as a one-process load (the tests compare
 fingerprints). Writers use APSW, which binds values with less overhead than the standard library's
@@ -213,6 +217,9 @@ class ForkLoader:
         return True
 
     def _spawn(self, batch: list[tuple[str, dict]]) -> None:
+        for job in self.jobs:                       # release what finished writers held
+            if job[0].pid in self.held and job[0].exitcode is not None:
+                self._wait(job)
         after = None
         if self.chain:
             while sum(proc.exitcode is None for proc, _, _ in self.jobs) >= MAX_PENDING:
@@ -232,8 +239,10 @@ class ForkLoader:
         self.jobs.append((proc, target, tables))
         self.written.update(tables)
         # the batch stays referenced until its writer is done: dropping it now would touch every
-        # object in it (reference counts) and so copy the pages the writer still shares
-        self.held[proc.pid] = batch
+        # object in it (reference counts) and so copy the pages the writer still shares; a chain
+        # (builds in blocks) lets go at once, since memory is what it is for
+        if not self.chain:
+            self.held[proc.pid] = batch
 
     # -- the end --------------------------------------------------------------------------------
     def finish(self) -> dict[str, int]:
