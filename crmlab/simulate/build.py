@@ -17,10 +17,9 @@ import pandas as pd
 import sqlalchemy as sa
 from tqdm.auto import tqdm
 
-from crmlab.db import schema
+from crmlab.db import loader, schema
 from crmlab.db.engine import Database, default_url, make_engine
 from crmlab.db.io import _kind, bulk_insert, reset_sequences
-from crmlab.db import loader
 from crmlab.errors import ConfigError, DatabaseNotEmpty
 from crmlab.simulate import blocks, campaigns, catalog, funnel, parties, purchases
 from crmlab.simulate.config import SimConfig
@@ -227,38 +226,30 @@ def _write_meta(conn: sa.Connection, ctx: SimContext) -> None:
         install_guards(conn)
 
 
-def _generate_into_sqlite(config: SimConfig, tmp: Path, progress: bool) -> SimContext:
-    """Generate and load at once: forked writers insert finished tables while generation goes on."""
+def _generate_into_sqlite(config: SimConfig, tmp: Path, progress: bool, in_blocks: bool):
+    """Generate and load at once: forked writers insert finished tables while generation goes on.
+
+    ``in_blocks`` (more than ``blocks.BLOCK_SIZE`` customers): block by block through a chain of
+    writers. Returns what the closing writes need (config, truth, row_counts).
+    """
     fast = not strict_load()
     pragmas = ["PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA foreign_keys = OFF",
                "PRAGMA cache_size = -65536"] + (["PRAGMA ignore_check_constraints = ON"] if fast else [])
     deferred = loader.create_schema_file(tmp, defer_indexes=fast)
-    writers = loader.ForkLoader(tmp, pragmas, deferred)
+    writers = loader.ForkLoader(tmp, pragmas, deferred, chain=in_blocks)
     try:
+        if in_blocks:
+            result = blocks.generate_in_blocks(config, writers, run_steps, progress=progress)
+            result.row_counts = writers.finish()
+            return result
         ctx = generate(config, progress=progress, sink=writers)
         writers.finish()
         ctx.truth.update(writers.apart_truth)
         ctx.row_counts.update(writers.apart_counts)
+        return ctx
     except BaseException:
         writers.abort()
         raise
-    return ctx
-
-
-def _generate_blocks_into_sqlite(config: SimConfig, tmp: Path, progress: bool):
-    """More than ``blocks.BLOCK_SIZE`` customers: block by block, through a chain of forked writers."""
-    fast = not strict_load()
-    pragmas = ["PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", "PRAGMA foreign_keys = OFF",
-               "PRAGMA cache_size = -65536"] + (["PRAGMA ignore_check_constraints = ON"] if fast else [])
-    deferred = loader.create_schema_file(tmp, defer_indexes=fast)
-    writers = loader.ForkLoader(tmp, pragmas, deferred, chain=True)
-    try:
-        result = blocks.generate_in_blocks(config, writers, run_steps, progress=progress)
-        result.row_counts = writers.finish()
-    except BaseException:
-        writers.abort()
-        raise
-    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,10 +360,8 @@ def simulate(n_customers: int = 2000, seed: int = 0, url: str | None = None, *, 
         _remove_sqlite(tmp)
         tmp_engine = None
         try:
-            if in_blocks:
-                ctx = _generate_blocks_into_sqlite(config, tmp, show)
-            elif parallel:
-                ctx = _generate_into_sqlite(config, tmp, show)
+            if parallel:
+                ctx = _generate_into_sqlite(config, tmp, show, in_blocks)
             tmp_engine = make_engine(f"sqlite:///{tmp}")
             with tmp_engine.begin() as conn:
                 if in_blocks:
