@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crmlab.headless import output_area
 from crmlab.mining.association import association_rules
 from crmlab.mining.baskets import as_one_hot
 from crmlab.mining.plots import lift_heatmap, segment_scatter
@@ -37,7 +38,7 @@ def basket_widget(data, floor_support: float = 0.005):
                         description="support 支持度", style={"description_width": "initial"})
     conf = w.FloatSlider(value=0.2, min=0.0, max=1.0, step=0.05, description="confidence 置信度",
                          style={"description_width": "initial"})
-    out = w.Output()
+    out = output_area()
 
     def show(*_):
         table, fig = basket_view(rules, sup.value, conf.value)
@@ -74,7 +75,7 @@ def segment_widget(data: pd.DataFrame, features: list[str], k: int = 4):
     feats = w.SelectMultiple(options=list(features), value=tuple(features), description="features", rows=min(8, len(features)))
     method = w.Dropdown(options=["kmeans", "gmm", "hierarchical"] if len(data) <= 20_000 else ["kmeans", "gmm"],
                         value="kmeans", description="method")
-    out = w.Output()
+    out = output_area()
 
     def show(*_):
         out.clear_output(wait=True)

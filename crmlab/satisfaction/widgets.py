@@ -8,6 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from crmlab.headless import output_area
 from crmlab.satisfaction import kano, loyalty, plots
 
 
@@ -22,7 +23,7 @@ def kano_feature_picker(answers: pd.DataFrame, feature: str = "feature"):
     table = kano.kano_table(answers, feature=feature)
     options = list(table[feature])
     pick = w.Dropdown(options=options, value=options[0], description="feature")
-    out = w.Output()
+    out = output_area()
 
     def show(change=None):
         out.clear_output(wait=True)
@@ -51,7 +52,7 @@ def loyalty_quadrant_widget(data: pd.DataFrame, attitude: str = "attitude", repe
                        step=(float(a.max()) - float(a.min())) / 100 or 0.01, description="attitude >")
     sr = w.FloatSlider(value=float(r.median()), min=float(r.min()), max=float(r.quantile(0.99)),
                        step=0.5, description="repeat >")
-    out = w.Output()
+    out = output_area()
 
     def show(change=None):
         out.clear_output(wait=True)

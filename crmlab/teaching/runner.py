@@ -24,7 +24,12 @@ def _limit_memory(mb: int) -> None:
 def execute(input, output, params: dict, status_path, *, cell_timeout=300, memory_mb=0, kernel="python3") -> dict:
     """Run the notebook under papermill with the memory limit; write and return the outcome."""
     status = {"status": "ok"}
+    import os
+
     import papermill as pm  # imported before the limit: loading it needs no kernel memory
+
+    # no browser will show widgets here: their views print into the cells (crmlab.headless)
+    os.environ["CRMLAB_HEADLESS"] = "1"
 
     _limit_memory(memory_mb)
     try:

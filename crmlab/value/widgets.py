@@ -10,6 +10,7 @@ import pandas as pd
 import importlib
 
 from crmlab.errors import CrmlabError
+from crmlab.headless import output_area
 from crmlab.value import plots
 
 # the package re-exports functions named like their modules (crmlab.value.clv is the function),
@@ -43,7 +44,7 @@ def clv_calculator(revenue: float = 1000.0, years: int = 5, r: float = 0.1, rete
     s_n = w.IntSlider(value=years, min=1, max=20, description="n (years)")
     s_r = w.FloatSlider(value=r, min=0, max=0.5, step=0.01, description="r")
     s_ret = w.FloatSlider(value=retention, min=0, max=0.99, step=0.01, description="retention")
-    out = w.Output()
+    out = output_area()
 
     def update(*_):
         def run():
@@ -67,7 +68,7 @@ def lifecycle_explorer(orders: pd.DataFrame, summary: pd.DataFrame, stages: pd.S
     stages = stages if stages is not None else _lc.lifecycle_stage(summary)
     ids = list(summary.index[:500])
     dd = w.Dropdown(options=ids, value=ids[0], description="customer")
-    out = w.Output()
+    out = output_area()
 
     def update(*_):
         def run():
@@ -89,7 +90,7 @@ def pareto_explorer(data: pd.DataFrame, value: str = "amount", customer: str = "
 
     s_top = w.FloatSlider(value=0.2, min=0.01, max=1.0, step=0.01, description="top share")
     levels = w.ToggleButtons(options=["four levels", "three levels"], value="four levels")
-    out = w.Output()
+    out = output_area()
     curve = _pareto.pareto(data, value=value, customer=customer)
 
     def update(*_):
@@ -116,7 +117,7 @@ def rfm_explorer(orders: pd.DataFrame, at=None):
 
     s_bins = w.IntSlider(value=5, min=2, max=9, description="bins")
     ws = [w.FloatSlider(value=1.0, min=0, max=3, step=0.1, description=f"w_{k}") for k in "RFM"]
-    out = w.Output()
+    out = output_area()
 
     def update(*_):
         def run():
@@ -150,7 +151,7 @@ def ahp_editor(labels=("profit", "credit", "growth", "loyalty"), matrix=None):
             else:
                 cells.append(w.Label("1" if i == j else "1/·", layout=w.Layout(width="80px")))
         rows.append(w.HBox(cells))
-    out = w.Output()
+    out = output_area()
     state: dict = {}
 
     def update(*_):
