@@ -42,6 +42,7 @@ def runs(tmp_path_factory):
             params["db_url"] = f"sqlite:///{home / 'lab01.db'}"
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("CRMLAB_HOME", str(home))
+            mp.setenv("CRMLAB_HEADLESS", "1")          # as crmlab grade runs kernels (crmlab/headless.py)
             for var in ("CRMLAB_ANSWERS", "CRMLAB_GRADING", "CRMLAB_DB_URL", "CRMLAB_COURSE_SALT"):
                 mp.delenv(var, raising=False)
             mp.setenv("MPLBACKEND", "Agg")
