@@ -24,6 +24,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import multiprocessing.connection
 import os
+import pickle
 import shutil
 import sqlite3
 import sys
@@ -110,8 +111,6 @@ def _write(path: str, template: str | None, batch: list[tuple[str, dict]], pragm
 
 def _run_apart(fn, sim, prepare, path: str, template: str, pragmas: list[str], deferred: dict, errors) -> None:
     """A child that runs one generator step on its copy of the context and writes what it made."""
-    import pickle
-
     before = set(sim.truth)
     sim.sink = None
     try:
@@ -253,12 +252,8 @@ class ForkLoader:
             # while the others may still be writing
             main = [job for job in self.jobs if job[1] == self.path]
             rest = [job for job in self.jobs if job[1] != self.path]
-            for job in main:
+            for job in main:                    # a chain writes only the main file: rest is empty
                 self._wait(job)
-            if self.chain:
-                for job in rest:
-                    self._wait(job)
-                rest = []
             con = _open(str(self.path), self.pragmas)
             try:
                 while rest:
@@ -293,8 +288,6 @@ class ForkLoader:
             self.held.pop(proc.pid, None)
             result = Path(f"{job[1]}.result")
             if result.exists():                       # a step run apart: what it wrote and found
-                import pickle
-
                 with open(result, "rb") as fh:
                     got = pickle.load(fh)
                 result.unlink()
