@@ -11,7 +11,6 @@ Subpackages, one per course module: ``crmlab.db`` and ``crmlab.simulate`` (M1), 
 """
 from __future__ import annotations
 
-from crmlab.db import Database, connect, fingerprint, read_table
 from crmlab.errors import (
     Conflict,
     ConfigError,
@@ -22,18 +21,23 @@ from crmlab.errors import (
     PermissionDenied,
     ValidationError,
 )
-from crmlab.simulate import simulate, truth
 
 __version__ = "0.1.0"
 
-_LAZY = {"Lab": ("crmlab.teaching", "Lab"), "CRM": ("crmlab.ops", "CRM")}
+# Everything heavier than the error classes loads on first use, so `import crmlab` and the command
+# line's --help stay quick (numpy, pandas, scipy and SQLAlchemy take seconds to import).
+_LAZY = {"Database": ("crmlab.db", "Database"), "connect": ("crmlab.db", "connect"),
+         "fingerprint": ("crmlab.db", "fingerprint"), "read_table": ("crmlab.db", "read_table"),
+         "truth": ("crmlab.simulate", "truth"),
+         "Lab": ("crmlab.teaching", "Lab"), "CRM": ("crmlab.ops", "CRM")}
 
 
 def __getattr__(name: str):
-    # Heavier subpackages load on first use, so `import crmlab` stays quick.
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name == "simulate":      # the subpackage is callable: crmlab.simulate(...) builds a database
+        return importlib.import_module("crmlab.simulate")
+    if name in _LAZY:
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'crmlab' has no attribute {name!r}")

@@ -19,12 +19,25 @@ ENGINES = ["sqlite", "postgresql"]
 os.environ["CRMLAB_STRICT_LOAD"] = "1"
 
 
+_TEST_HOME: list[str] = []
+
+
 def pytest_configure(config):
     # Keep the tests away from the user's own ~/.crmlab.
     if not os.environ.get("CRMLAB_HOME_KEEP"):
         import tempfile
 
         os.environ["CRMLAB_HOME"] = tempfile.mkdtemp(prefix="crmlab-test-home-")
+        _TEST_HOME.append(os.environ["CRMLAB_HOME"])
+
+
+def pytest_unconfigure(config):
+    # Each process (the controller and every xdist worker) removes the home folder it made, so a
+    # run leaves no temporary folders behind.
+    import shutil
+
+    for path in _TEST_HOME:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _pg_admin_url() -> str | None:

@@ -7,10 +7,22 @@ import sys
 HELP = "build a simulated CRM database (SQLite file or PostgreSQL URL) with planted truths"
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """States real defaults only (no "(default: None)" noise) and keeps the examples' line breaks."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        silent = default is None or default is False or default == [] or default is argparse.SUPPRESS
+        if not silent and "%(default)" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "simulate", help=HELP, description=HELP + ".",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_Formatter,
         epilog="Examples:\n  crmlab simulate --customers 100000 --seed 3 --url sqlite:///class.db\n"
                "  crmlab simulate --url postgresql+psycopg://crm:pw@127.0.0.1/class --seed 11\n"
                "Options of the generative model: --option NAME=VALUE (see crmlab/simulate/README.md).",
@@ -18,7 +30,8 @@ def register(subparsers) -> None:
     p.add_argument("--customers", type=int, default=2000, help="number of customers")
     p.add_argument("--seed", type=int, default=0, help="random seed: same seed, same database")
     p.add_argument("--url", default=None,
-                   help="SQLAlchemy URL; default: $CRMLAB_DB_URL or the file ~/.crmlab/crmlab.db")
+                   help="SQLAlchemy URL; default: $CRMLAB_DB_URL, else the file crmlab.db in "
+                        "$CRMLAB_HOME (~/.crmlab when unset)")
     p.add_argument("--locale", default="zh_CN", choices=["zh_CN", "en_US"], help="Faker locale for names and places")
     p.add_argument("--if-exists", default="auto", choices=["auto", "reuse", "replace", "error"],
                    help="what to do when the database already holds a simulation")
@@ -48,9 +61,12 @@ def _parse_options(pairs: list[str]) -> dict:
 
 
 def run(args) -> int:
+    options = _parse_options(args.option)
+    from crmlab.simulate.config import SimConfig
+
+    SimConfig.from_options(**options)      # refuse a wrong option before the heavy imports
     import crmlab
 
-    options = _parse_options(args.option)
     db = crmlab.simulate(n_customers=args.customers, seed=args.seed, url=args.url, locale=args.locale,
                          if_exists=args.if_exists, progress=False if args.quiet else None, **options)
     counts = getattr(db, "row_counts", None)

@@ -107,7 +107,8 @@ class SimConfig:
         for name in options:
             if name not in known:
                 close = [k for k in known if k.split("_")[0] == name.split("_")[0]]
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = (f"; did you mean {close[0]!r}?" if close
+                        else f"; the options are {', '.join(sorted(known))}")
                 raise ConfigError(name, f"is not an option of crmlab.simulate{hint}")
         return cls(**options)
 

@@ -9,12 +9,16 @@ True
 from __future__ import annotations
 
 from crmlab.teaching import messages as _messages  # noqa: F401  (registers the catalogue)
-from crmlab.teaching.checks import Bool, Check, Choice, Number, Outcome, Table, Text
-from crmlab.teaching.exercises import Exercise, ExerciseSet, Feedback, LabData, evaluate
-from crmlab.teaching.seed import derive_seed
 
+# Names load on first use: the command line imports crmlab.teaching.cli through this package, and
+# its --help must not wait for numpy and pandas.
 _LAZY = {"Lab": "crmlab.teaching.lab", "release": "crmlab.teaching.releasing",
-         "grade": "crmlab.teaching.grading", "QUESTIONS": "crmlab.teaching.quizbank"}
+         "grade": "crmlab.teaching.grading", "QUESTIONS": "crmlab.teaching.quizbank",
+         "derive_seed": "crmlab.teaching.seed",
+         **{name: "crmlab.teaching.checks" for name in ("Bool", "Check", "Choice", "Number", "Outcome",
+                                                          "Table", "Text")},
+         **{name: "crmlab.teaching.exercises" for name in ("Exercise", "ExerciseSet", "Feedback",
+                                                             "LabData", "evaluate")}}
 
 
 def __getattr__(name):

@@ -2,7 +2,7 @@
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``/usr/bin/chromium``, ``/usr/bin/chromedriver``).
 Without them the test skips with a reason; with ``CI=true`` it fails instead. The screenshot goes
-to ``$CRMLAB_ARTIFACTS`` (or ``ci-artifacts/``).
+to ``$CRMLAB_ARTIFACTS`` (or ``artifacts/`` in pytest's temporary folder).
 """
 from __future__ import annotations
 
@@ -40,8 +40,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+_DEFAULT_ARTIFACTS: list[Path] = []
+
+
 def _artifacts() -> Path:
-    path = Path(os.environ.get("CRMLAB_ARTIFACTS") or ROOT / "ci-artifacts")
+    # CI keeps the screenshots ($CRMLAB_ARTIFACTS); a local run puts them in pytest's own temporary
+    # folder (pytest keeps the last three runs), never in the clone.
+    path = Path(os.environ.get("CRMLAB_ARTIFACTS") or _DEFAULT_ARTIFACTS[0])
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -53,6 +58,7 @@ def jupyterlab(tmp_path_factory):
     sources = sorted((ROOT / "labs").glob("01-*.ipynb"))
     _require(bool(sources), "labs/01-*.ipynb does not exist yet")
     work = tmp_path_factory.mktemp("jlab")
+    _DEFAULT_ARTIFACTS[:] = [tmp_path_factory.getbasetemp() / "artifacts"]
     nb = nbformat.read(sources[0], as_version=4)
     for cell in nb.cells:                      # a clean start: no stale outputs
         if cell.cell_type == "code":
