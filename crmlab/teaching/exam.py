@@ -239,7 +239,8 @@ def _modules(modules) -> tuple[str, ...]:
     if modules is None or modules == [] or modules == ():
         return MODULES
     if isinstance(modules, str):
-        modules = [m for m in re.split(r"[,\s]+", modules) if m]
+        modules = [modules]
+    modules = [m for item in modules for m in re.split(r"[,\s]+", str(item)) if m]
     out = []
     for m in modules:
         m = str(m).strip().lower()
@@ -426,7 +427,7 @@ def find_font(font: str | Path | None = None) -> Path:
     if font is not None:
         path = Path(font)
         if not path.is_file():
-            _fail(MissingFont, "font", "exam.bad_font", path=str(path), reason="no such file")
+            _fail(MissingFont, "font", "exam.bad_font", path=str(path), why="no such file")
         return path
     path = _shipped_font() or _system_cjk_font()
     if path is None:
@@ -463,7 +464,7 @@ def to_pdf(paper: Paper, path: str | Path, lang: str = "en", *, answers: bool = 
     try:
         pdf.add_font("cjk", "", str(font_path), collection_font_number=_collection_index(font_path))
     except Exception as exc:  # not a usable TrueType/OpenType font
-        _fail(MissingFont, "font", "exam.bad_font", path=str(font_path), reason=type(exc).__name__)
+        _fail(MissingFont, "font", "exam.bad_font", path=str(font_path), why=type(exc).__name__)
     pdf.add_page()
     wrap = WrapMode.CHAR if lang == "zh" else WrapMode.WORD
     style = {"title": (16, 9, 0), "meta": (9, 5, 0), "section": (12, 7, 0), "question": (10.5, 5.6, 0),

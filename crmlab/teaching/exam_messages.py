@@ -43,7 +43,7 @@ MESSAGES = {
                            "(Debian/Ubuntu: apt install fonts-noto-cjk) or pass font=PATH to a .ttf/.otf/.ttc file.",
                      "zh": "找不到可显示中文的字体,无法生成PDF;请安装 Noto Sans SC(Debian/Ubuntu:apt install fonts-noto-cjk),"
                            "或用 font=路径 指定 .ttf/.otf/.ttc 字体文件。"},
-    "exam.bad_font": {"en": "the font file {path} cannot be used: {reason}.", "zh": "字体文件 {path} 无法使用:{reason}。"},
+    "exam.bad_font": {"en": "the font file {path} cannot be used: {why}.", "zh": "字体文件 {path} 无法使用:{why}。"},
     "exam.no_pdf_lib": {"en": "writing PDF needs the package fpdf2 (pip install fpdf2).",
                         "zh": "生成PDF需要 fpdf2 软件包(pip install fpdf2)。"},
     "exam.bad_bank": {"en": "question bank file {file}: {problem}", "zh": "题库文件 {file}:{problem}"},
