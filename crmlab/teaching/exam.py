@@ -330,7 +330,7 @@ def _section_title(i: int, t: str, qs, lang: str) -> str:
 
 def paper_blocks(paper: Paper, lang: str = "en", *, answers: bool = False) -> list[tuple[str, str]]:
     """The paper (or its answer sheet) as ``(kind, text)`` blocks — kinds ``title``, ``meta``,
-    ``section``, ``question``, ``option``, ``case``, ``key``, ``label``, ``text`` — the one layout
+    ``section``, ``question``, ``option``, ``case``, ``key``, ``keyopt``, ``label``, ``text`` — the one layout
     both the Markdown and the PDF writers print."""
     _check_lang(lang)
     blocks = [("title", _t("exam.answers_title" if answers else "exam.title", lang)),
@@ -359,6 +359,9 @@ def paper_blocks(paper: Paper, lang: str = "en", *, answers: bool = False) -> li
             blocks.append(("question", f"{number}. [{q.id}] ({pts}) {q.text(lang)}"))
             label = "exam.key" if q.type in CHOICE_TYPES + ("truefalse", "fill") else "exam.model_answer"
             blocks.append(("key", f"{_t(label, lang)}: {q.key_text(lang)}"))
+            if q.type in CHOICE_TYPES:      # the key's option text, so the sheet reads without the paper
+                keys = q.answer if q.type == "multi" else [q.answer]
+                blocks.append(("keyopt", "; ".join(f"{k}. {q.options[k][lang]}" for k in keys)))
             if q.rubric:
                 blocks.append(("label", _t("exam.rubric", lang) + ":"))
                 for r in q.rubric:
@@ -388,6 +391,8 @@ def to_markdown(paper: Paper, lang: str = "en", *, answers: bool = False) -> str
             out += ["", f"> {text}"]
         elif kind == "key":
             out.append(f"   **{text}**")
+        elif kind == "keyopt":
+            out[-1] += f" — {text}"
         elif kind == "label":
             out += ["", f"**{text}**"]
         else:
@@ -468,7 +473,7 @@ def to_pdf(paper: Paper, path: str | Path, lang: str = "en", *, answers: bool = 
     pdf.add_page()
     wrap = WrapMode.CHAR if lang == "zh" else WrapMode.WORD
     style = {"title": (16, 9, 0), "meta": (9, 5, 0), "section": (12, 7, 0), "question": (10.5, 5.6, 0),
-             "option": (10, 5.2, 6), "case": (9.5, 5.0, 4), "key": (10, 5.4, 6), "label": (10, 5.4, 0),
+             "option": (10, 5.2, 6), "case": (9.5, 5.0, 4), "key": (10, 5.4, 6), "keyopt": (9.5, 5.0, 10), "label": (10, 5.4, 0),
              "text": (9, 4.8, 6)}
     for kind, text in paper_blocks(paper, lang, answers=answers):
         size, height, indent = style[kind]

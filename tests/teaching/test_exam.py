@@ -143,10 +143,14 @@ def test_answer_sheet_keys_match_the_bank(lang):
     paper = exam.draw(None, {"single": 8, "multi": 4, "truefalse": 6, "fill": 1, "short": 1}, seed=3,
                        include_unconfirmed=True)
     md = exam.to_markdown(paper, lang, answers=True)
-    found = re.findall(r"^\d+\. \[([\w.]+)\].*\n\s+\*\*[^:]+: (.+)\*\*$", md, flags=re.M)
-    assert [qid for qid, _ in found] == [q.id for q in paper.questions]
-    for qid, key in found:
-        assert key == exam.question(qid).key_text(lang)
+    found = re.findall(r"^\d+\. \[([\w.]+)\].*\n\s+\*\*[^:]+: (.+?)\*\*(?: — (.*))?$", md, flags=re.M)
+    assert [qid for qid, _, _ in found] == [q.id for q in paper.questions]
+    for qid, key, option_text in found:
+        q = exam.question(qid)
+        assert key == q.key_text(lang)
+        if q.type in ("single", "multi"):          # the sheet also spells out the keyed options
+            keys = q.answer if q.type == "multi" else [q.answer]
+            assert option_text == "; ".join(f"{k}. {q.options[k][lang]}" for k in keys)
     blank = exam.to_markdown(paper, lang)
     for q in paper.questions:
         assert q.text(lang) in blank
