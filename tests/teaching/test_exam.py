@@ -227,3 +227,15 @@ def test_exam_command_writes_paper_and_answers(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
     assert main(["exam", "--module", "m9", "--single", "1", "--out", str(tmp_path)]) == 2
     assert main(["exam", "--list"]) == 0
+
+
+def test_the_instructors_page_states_the_bank_as_it_is():
+    from collections import Counter
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "course" / "question-bank.md").read_text(encoding="utf-8")
+    total = re.search(r"^\| \*\*total\*\* \| \|(.*)\|$", page, flags=re.M).group(1)
+    stated = [int(x) for x in re.findall(r"\*\*(\d+)\*\*", total)]
+    have = Counter(q.type for q in exam.bank())
+    assert stated == [have[t] for t in exam.TYPES]
+    assert f"holds {len(exam.bank())} questions" in page
