@@ -330,7 +330,8 @@ def _section_title(i: int, t: str, qs, lang: str) -> str:
 
 def paper_blocks(paper: Paper, lang: str = "en", *, answers: bool = False) -> list[tuple[str, str]]:
     """The paper (or its answer sheet) as ``(kind, text)`` blocks — kinds ``title``, ``meta``,
-    ``section``, ``question``, ``option``, ``case``, ``key``, ``keyopt``, ``label``, ``text`` — the one layout
+    ``section``, ``question``, ``option``, ``case``, ``key``, ``keyopt``, ``label``, ``text``, ``space``
+    (room to answer: ``"label|points"``) — the one layout
     both the Markdown and the PDF writers print."""
     _check_lang(lang)
     blocks = [("title", _t("exam.answers_title" if answers else "exam.title", lang)),
@@ -355,6 +356,8 @@ def paper_blocks(paper: Paper, lang: str = "en", *, answers: bool = False) -> li
                 blocks.append(("question", f"{number}. {stem} ({pts}) [{q.id}]"))
                 for k, v in q.option_items(lang):
                     blocks.append(("option", f"{k}. {v}"))
+                if q.type in WRITTEN_TYPES:     # room to write: about one line per point
+                    blocks.append(("space", f"{_t('exam.answer_space', lang)}|{q.points}"))
                 continue
             blocks.append(("question", f"{number}. [{q.id}] ({pts}) {q.text(lang)}"))
             label = "exam.key" if q.type in CHOICE_TYPES + ("truefalse", "fill") else "exam.model_answer"
@@ -393,6 +396,8 @@ def to_markdown(paper: Paper, lang: str = "en", *, answers: bool = False) -> str
             out.append(f"   **{text}**")
         elif kind == "keyopt":
             out[-1] += f" — {text}"
+        elif kind == "space":
+            out += ["", f"   {text.split('|')[0]}", ""]     # the PDF leaves the writing room
         elif kind == "label":
             out += ["", f"**{text}**"]
         else:
@@ -476,6 +481,13 @@ def to_pdf(paper: Paper, path: str | Path, lang: str = "en", *, answers: bool = 
              "option": (10, 5.2, 6), "case": (9.5, 5.0, 4), "key": (10, 5.4, 6), "keyopt": (9.5, 5.0, 10), "label": (10, 5.4, 0),
              "text": (9, 4.8, 6)}
     for kind, text in paper_blocks(paper, lang, answers=answers):
+        if kind == "space":
+            label, points = text.split("|")
+            pdf.set_font("cjk", size=10)
+            pdf.set_x(pdf.l_margin + 6)
+            pdf.cell(0, 6, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.ln(6 * min(int(points), 12))
+            continue
         size, height, indent = style[kind]
         if kind in ("section", "question", "label"):
             pdf.ln(2 if kind != "section" else 4)
