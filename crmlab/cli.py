@@ -8,7 +8,7 @@ import sys
 from crmlab.errors import CrmlabError
 
 # Modules that add commands: each has register(subparsers). Order = order in --help.
-COMMANDS = ["crmlab.simulate.cli", "crmlab.teaching.cli"]
+COMMANDS = ["crmlab.simulate.cli", "crmlab.teaching.cli", "crmlab.teaching.exam_cli"]
 
 
 def build_parser() -> argparse.ArgumentParser:

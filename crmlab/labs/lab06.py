@@ -206,3 +206,159 @@ def q13(data):
 def _(data):
     c = data.table("customers")
     return int((c.status == "active").sum())
+
+
+# ---------------------------------------------------------------- Alibaba lab: modify, query and delete
+# The Alibaba lab's objective is add, modify *and delete* for customers, suppliers, contacts and contact
+# records (新增、修改、删除). These exercises complete it; they run after q1–q13 on the same working copy.
+EXERCISES.concepts({
+    "modify": ("modify suppliers, contacts and contact records", "修改供应商、联系人与联系记录"),
+    "delete": ("delete records; archive a customer still in use", "删除记录;仍被引用的客户改为归档"),
+    "query": ("query contact records by condition", "沟通记录查询"),
+})
+
+SUPPLIER_NEW_PHONE = "0757-88886666"
+CONTACT_NEW_TITLE = "采购经理"
+RECORD_CUSTOMER = "C000020"
+RECORD = {"subject": "报价单", "channel": "email", "outcome": "客户已收到报价"}
+QUERY_CUSTOMER = "C000030"
+ARCHIVE_CUSTOMER = FOLLOW_UP_CUSTOMER
+
+
+def _interactions_of(data, code: str) -> pd.DataFrame:
+    cust = data.table("customers")
+    cid = int(cust.loc[cust.customer_code == code, "customer_id"].iloc[0])
+    i = data.table("interactions")
+    return i.loc[i.customer_id == cid]
+
+
+@EXERCISES.exercise("q14", check=Table(columns=["name", "phone"]), concept="modify", points=1,
+                    prompt=f"The supplier 佛山厨电有限公司 (added in q2) has a new phone number, {SUPPLIER_NEW_PHONE}. "
+                           "Change it. Answer: crm.suppliers.search(name='佛山厨电有限公司')[['name', 'phone']] "
+                           "(phone numbers are stored as digits only).",
+                    prompt_zh=f"供应商佛山厨电有限公司(第2题新增)的电话改为 {SUPPLIER_NEW_PHONE},请修改。"
+                              "答案:crm.suppliers.search(name='佛山厨电有限公司')[['name', 'phone']](电话只存数字)。")
+def q14(data):
+    return pd.DataFrame([{"name": NEW_SUPPLIER["name"], "phone": SUPPLIER_NEW_PHONE.replace("-", "")}])
+
+
+@q14.mistake("old_phone", en="The supplier still has its old phone number: use crm.suppliers.update.",
+             zh="供应商仍是原来的电话:请用 crm.suppliers.update 修改。")
+def _(data):
+    return pd.DataFrame([NEW_SUPPLIER])
+
+
+@EXERCISES.exercise("q15", check=Table(columns=["name", "job_title"]), concept="modify", points=1,
+                    prompt=f"周经理, the supplier's contact, is now its {CONTACT_NEW_TITLE} (purchasing manager). Set the "
+                           "contact's job title. Answer: crm.contacts.search(company='佛山厨电有限公司')[['name', 'job_title']].",
+                    prompt_zh=f"供应商联系人周经理现任{CONTACT_NEW_TITLE},请修改其职务(job_title)。"
+                              "答案:crm.contacts.search(company='佛山厨电有限公司')[['name', 'job_title']]。")
+def q15(data):
+    return pd.DataFrame([{"name": NEW_CONTACT["name"], "job_title": CONTACT_NEW_TITLE}])
+
+
+@EXERCISES.exercise("q16", check=Table(columns=["subject", "channel", "outcome"]), concept="modify", points=1,
+                    prompt=f"Record an e-mail (channel 'email') to customer {RECORD_CUSTOMER} with subject "
+                           f"'{RECORD['subject']}' and no outcome; then correct the record: its outcome is "
+                           f"'{RECORD['outcome']}'. Answer: that customer's contact records with this subject, "
+                           "columns subject, channel, outcome.",
+                    prompt_zh=f"为客户{RECORD_CUSTOMER}添加一条电子邮件(channel 'email')联系记录,主题“{RECORD['subject']}”,"
+                              f"先不填结果;然后修改这条记录,结果(outcome)为“{RECORD['outcome']}”。答案:该客户主题为"
+                              "此主题的联系记录(subject、channel、outcome 三列)。")
+def q16(data):
+    return pd.DataFrame([RECORD])
+
+
+@q16.mistake("no_outcome", en="The record is there but its outcome was not corrected (crm.interactions.update).",
+             zh="记录已添加,但结果(outcome)没有修改(crm.interactions.update)。")
+def _(data):
+    return pd.DataFrame([{**RECORD, "outcome": None}])
+
+
+@EXERCISES.exercise("q17", check=Number(atol=0), concept="delete", points=1,
+                    prompt=f"The record of q16 was entered for the wrong customer: delete it. Answer: how many contact "
+                           f"records does {RECORD_CUSTOMER} have now (crm.interactions.count(customer=...))?",
+                    prompt_zh=f"第16题的联系记录录错了客户:请删除它。答案:客户{RECORD_CUSTOMER}现在有多少条联系记录"
+                              "(crm.interactions.count(customer=...))?")
+def q17(data):
+    return int(len(_interactions_of(data, RECORD_CUSTOMER)))
+
+
+@q17.mistake("not_deleted", en="The q16 record is still counted: delete it with crm.interactions.delete.",
+             zh="第16题的记录仍被计入:请用 crm.interactions.delete 删除。")
+def _(data):
+    return int(len(_interactions_of(data, RECORD_CUSTOMER))) + 1
+
+
+@EXERCISES.exercise("q18", check=Number(atol=0), concept="delete", points=1,
+                    prompt="周经理 has left the supplier: delete the contact. Answer: "
+                           "crm.contacts.count(company='佛山厨电有限公司').",
+                    prompt_zh="周经理已离开该供应商:请删除这个联系人。答案:crm.contacts.count(company='佛山厨电有限公司')。")
+def q18(data):
+    return 0
+
+
+@q18.mistake("archived_only", en="Still counted: delete the contact (crm.contacts.delete), do not only edit it.",
+             zh="仍被计入:请删除联系人(crm.contacts.delete),而不只是修改。")
+def _(data):
+    return 1
+
+
+@EXERCISES.exercise("q19", check=Number(atol=0), concept="delete", points=1,
+                    prompt="The firm no longer buys from 佛山厨电有限公司 and it has no contacts left: delete the supplier. "
+                           "Answer: crm.suppliers.count(name='佛山厨电有限公司', include_archived=True).",
+                    prompt_zh="企业不再向佛山厨电有限公司采购,且它已没有联系人:请删除该供应商。"
+                              "答案:crm.suppliers.count(name='佛山厨电有限公司', include_archived=True)。")
+def q19(data):
+    return 0
+
+
+@q19.mistake("archived_not_deleted", en="The supplier was archived, not deleted: crm.suppliers.delete removes it.",
+             zh="供应商被归档了,而不是删除:crm.suppliers.delete 才会删除。")
+def _(data):
+    return 1
+
+
+@EXERCISES.exercise("q20", check=Text(), concept="delete", points=1,
+                    prompt=f"Try to delete customer {ARCHIVE_CUSTOMER} (you recorded a call with it in q3). The CRM refuses "
+                           "with a Conflict, because records still refer to the customer: archive it instead. Answer: its "
+                           f"status, crm.customers.search(code='{ARCHIVE_CUSTOMER}', include_archived=True).status.iloc[0].",
+                    prompt_zh=f"尝试删除客户{ARCHIVE_CUSTOMER}(第3题为其添加过联系记录)。系统因仍有记录引用该客户而拒绝"
+                              "(Conflict):请改为归档。答案:它的状态 status。")
+def q20(data):
+    return "archived"
+
+
+@q20.mistake("still_active", en="The delete was refused, but the customer was not archived (crm.customers.archive).",
+             zh="删除被拒绝,但客户还没有归档(crm.customers.archive)。")
+def _(data):
+    return "active"
+
+
+@EXERCISES.exercise("q21", check=Number(atol=0), concept="delete", points=1,
+                    prompt="王小明 (added in q1) was a test entry and has no orders or records: delete the customer. "
+                           "Answer: crm.customers.count(phone='13800001234', include_archived=True).",
+                    prompt_zh="王小明(第1题新增)是测试数据,没有订单和记录:请删除该客户。"
+                              "答案:crm.customers.count(phone='13800001234', include_archived=True)。")
+def q21(data):
+    return 0
+
+
+@q21.mistake("archived_not_deleted", en="The customer was archived, not deleted: a customer nothing refers to can be "
+             "deleted with crm.customers.delete.", zh="客户被归档而不是删除:没有任何记录引用的客户可以用 crm.customers.delete 删除。")
+def _(data):
+    return 1
+
+
+@EXERCISES.exercise("q22", check=Number(atol=0), concept="query", points=1,
+                    prompt=f"Query the contact records (沟通记录查询): how many of customer {QUERY_CUSTOMER}'s contact "
+                           "records were made by phone (channel 'phone')?",
+                    prompt_zh=f"沟通记录查询:客户{QUERY_CUSTOMER}的联系记录中,有多少条是电话(channel 'phone')?")
+def q22(data):
+    return int((_interactions_of(data, QUERY_CUSTOMER).channel == "phone").sum())
+
+
+@q22.mistake("all_channels", en="That counts every channel: keep only the phone records.",
+             zh="这是所有渠道的记录数:只统计电话记录。")
+def _(data):
+    return int(len(_interactions_of(data, QUERY_CUSTOMER)))
